@@ -1,0 +1,31 @@
+/**
+ * Every error crosscountry raises for bad input is a CrosscountryError with a one-line message naming the
+ * offending vertex, primitive, input or line; the CLI prints `error: <message>` and exits non-zero.
+ */
+export class CrosscountryError extends Error {
+  override name = 'CrosscountryError';
+}
+
+/** Operand shapes that do not fit a primitive, or inputs of the wrong shape. */
+export class ShapeError extends CrosscountryError {
+  override name = 'ShapeError';
+}
+
+export class UnsupportedPrimitiveError extends CrosscountryError {
+  override name = 'UnsupportedPrimitiveError';
+}
+
+/** An elimination order that is missing, duplicates or names a non-eliminable vertex. */
+export class InvalidOrderError extends CrosscountryError {
+  override name = 'InvalidOrderError';
+}
+
+/** NaN or ±Infinity in an input, a value or a local partial. */
+export class NonFiniteError extends CrosscountryError {
+  override name = 'NonFiniteError';
+}
+
+/** A graph that breaks the IR's rules (forward references, bad ids, unknown inputs). */
+export class GraphValidationError extends CrosscountryError {
+  override name = 'GraphValidationError';
+}

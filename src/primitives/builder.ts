@@ -1,0 +1,107 @@
+import { GraphValidationError, UnsupportedPrimitiveError } from '../graph/errors.js';
+import type { Graph, GraphInput, Operand, Vertex, VertexId } from '../graph/graph.js';
+import { isPrimitive, type ParamsOf, type Primitive } from '../graph/primitive.js';
+import type { Shape } from '../graph/shape.js';
+import { ruleOf } from './rules.js';
+
+/**
+ * Builds a Graph equation by equation, inferring (and so validating) every vertex shape from its rule.
+ * The tracer, the random-graph generator and the jaxpr importer all build graphs through this.
+ */
+export class GraphBuilder {
+  private readonly inputs: GraphInput[] = [];
+  private readonly vertices: Vertex[] = [];
+
+  addInput(name: string, shape: Shape): Operand {
+    this.inputs.push({ name, shape: [...shape] });
+    return { kind: 'input', index: this.inputs.length - 1 };
+  }
+
+  /** Appends one equation and returns the operand that refers to its result. */
+  addVertex<P extends Primitive>(
+    primitive: P,
+    operands: readonly Operand[],
+    params: ParamsOf<P>,
+    name?: string,
+  ): Operand {
+    const shape = this.checkVertex(primitive, operands, params);
+    const id: VertexId = this.vertices.length + 1;
+    const vertex = {
+      id,
+      primitive,
+      operands: [...operands],
+      params,
+      shape: [...shape],
+      ...(name ? { name } : {}),
+    };
+    this.vertices.push(vertex as unknown as Vertex);
+    return { kind: 'vertex', id };
+  }
+
+  shapeOf(op: Operand): Shape {
+    switch (op.kind) {
+      case 'input':
+        return this.inputs[op.index].shape;
+      case 'vertex':
+        return this.vertices[op.id - 1].shape;
+      case 'literal':
+        return op.value.shape;
+    }
+  }
+
+  build(outputs: readonly Operand[]): Graph {
+    outputs.forEach((op) => this.checkOperand(op, `output`));
+    return { inputs: [...this.inputs], vertices: [...this.vertices], outputs: [...outputs] };
+  }
+
+  private checkVertex<P extends Primitive>(
+    primitive: P,
+    operands: readonly Operand[],
+    params: ParamsOf<P>,
+  ): Shape {
+    if (!isPrimitive(primitive))
+      throw new UnsupportedPrimitiveError(`unsupported primitive '${String(primitive)}'`);
+    const rule = ruleOf(primitive);
+    const where = `vertex ${this.vertices.length + 1} (${primitive})`;
+    if (rule.arity !== 'variadic' && operands.length !== rule.arity) {
+      throw new GraphValidationError(`${where} takes ${rule.arity} operands, got ${operands.length}`);
+    }
+    operands.forEach((op) => this.checkOperand(op, where));
+    return rule.shape(
+      operands.map((op) => this.shapeOf(op)),
+      params,
+    );
+  }
+
+  private checkOperand(op: Operand, where: string): void {
+    if (
+      op.kind === 'input' &&
+      !(Number.isInteger(op.index) && op.index >= 0 && op.index < this.inputs.length)
+    ) {
+      throw new GraphValidationError(`${where} reads unknown input ${op.index + 1}`);
+    }
+    if (op.kind === 'vertex' && !(Number.isInteger(op.id) && op.id >= 1 && op.id <= this.vertices.length)) {
+      throw new GraphValidationError(`${where} reads vertex ${op.id}, which is not defined before it`);
+    }
+  }
+}
+
+/** Re-validates a graph from elsewhere (JSON, user code): ids, references and every shape. */
+export function validateGraph(graph: Graph): Graph {
+  const b = new GraphBuilder();
+  graph.inputs.forEach((inp) => b.addInput(inp.name, inp.shape));
+  graph.vertices.forEach((v, i) => {
+    if (v.id !== i + 1) throw new GraphValidationError(`vertex at position ${i + 1} has id ${v.id}`);
+    b.addVertex(v.primitive, v.operands, v.params as never, v.name);
+  });
+  const rebuilt = b.build(graph.outputs);
+  rebuilt.vertices.forEach((v, i) => {
+    const declared = graph.vertices[i].shape;
+    if (declared.length !== v.shape.length || declared.some((d, k) => d !== v.shape[k])) {
+      throw new GraphValidationError(
+        `vertex ${v.id} (${v.primitive}) declares shape [${declared}] but computes [${v.shape}]`,
+      );
+    }
+  });
+  return rebuilt;
+}
