@@ -1,0 +1,43 @@
+/**
+ * crosscountry: cross-country (vertex) elimination for cheaper exact Jacobians.
+ * The only public entry point; everything else is internal.
+ */
+export type { Graph, GraphInput, Operand, Vertex, VertexId } from './graph/graph.js';
+export { eliminableVertices, outputVertexIds } from './graph/graph.js';
+export type { Primitive, ParamsOf, DotDimensionNumbers } from './graph/primitive.js';
+export { ALL_PRIMITIVES } from './graph/primitive.js';
+export type { Shape } from './graph/shape.js';
+export type { Tensor, NestedArray } from './graph/tensor.js';
+export { tensor, scalarTensor, toNested, fromNested } from './graph/tensor.js';
+export {
+  CrosscountryError,
+  ShapeError,
+  UnsupportedPrimitiveError,
+  InvalidOrderError,
+  NonFiniteError,
+  GraphValidationError,
+} from './graph/errors.js';
+export { graphToJson, graphFromJson, type GraphJson } from './graph/serialize.js';
+export { pprintGraph } from './graph/print.js';
+
+export { GraphBuilder, validateGraph } from './primitives/builder.js';
+
+export { trace, type InputSpec, type TracedFunction } from './trace/trace.js';
+export { Traced, type TensorLike } from './trace/tensor-api.js';
+/** The numpy-like tensor API for traced functions: `np.sin(x)`, `np.matmul(W, x)`, `np.sum(x, 0)`, … */
+export * as np from './trace/tensor-api.js';
+
+export { evaluateGraph, outputValues, type Evaluation } from './evaluate/evaluate.js';
+export { localJacobians, type LocalEdge } from './evaluate/linearize.js';
+
+export type { Block } from './sparse/block.js';
+export { describeBlock } from './sparse/block.js';
+
+export { forwardOrder, reverseOrder, validateOrder } from './elimination/order.js';
+export { markowitzOrder } from './elimination/markowitz.js';
+export { resolveOrder, type OrderSpec, type OrderName } from './elimination/resolve.js';
+export { countOrder, type OrderCost, type EliminationStep } from './elimination/count.js';
+export { EdgeGraph } from './elimination/edge-graph.js';
+export { ScalarCostEngine } from './elimination/scalar-engine.js';
+
+export { jacobianByElimination, type EliminationResult, type JacobianBlocks } from './jacobian/eliminate.js';
