@@ -41,3 +41,5 @@ export { EdgeGraph } from './elimination/edge-graph.js';
 export { ScalarCostEngine } from './elimination/scalar-engine.js';
 
 export { jacobianByElimination, type EliminationResult, type JacobianBlocks } from './jacobian/eliminate.js';
+export { tapeForwardJacobian, tapeReverseJacobian, type ReferenceJacobian } from './jacobian/tape.js';
+export { finiteDifferenceJacobian, type FiniteDifferenceOptions } from './jacobian/finite-differences.js';

@@ -21,6 +21,8 @@ export function resolveOrder(graph: Graph, spec: OrderSpec): VertexId[] {
     case 'markowitz':
       return markowitzOrder(graph);
     default:
-      throw new InvalidOrderError(`unknown order '${String(spec)}' (use forward, reverse, markowitz or a vertex list)`);
+      throw new InvalidOrderError(
+        `unknown order '${String(spec)}' (use forward, reverse, markowitz or a vertex list)`,
+      );
   }
 }

@@ -32,12 +32,16 @@ export function pprintGraph(graph: Graph): string {
     if (op.kind === 'vertex') outputs.set(op.id, [...(outputs.get(op.id) ?? []), i + 1]);
   });
   const width = String(graph.vertices.length).length;
-  const lines = [`{ lambda ${graph.inputs.map((i) => `${i.name}:f64${formatShape(i.shape)}`).join(' ')} . let`];
+  const lines = [
+    `{ lambda ${graph.inputs.map((i) => `${i.name}:f64${formatShape(i.shape)}`).join(' ')} . let`,
+  ];
   for (const v of graph.vertices) {
     const outs = outputs.get(v.id);
     const mark = outs ? `    # output ${outs.join(', ')}` : '';
     const args = v.operands.map((op) => formatOperand(graph, op)).join(' ');
-    lines.push(`  ${String(v.id).padStart(width)}: v${v.id}:f64${formatShape(v.shape)} = ${v.primitive}${formatParams(v.params)} ${args}${mark}`);
+    lines.push(
+      `  ${String(v.id).padStart(width)}: v${v.id}:f64${formatShape(v.shape)} = ${v.primitive}${formatParams(v.params)} ${args}${mark}`,
+    );
   }
   lines.push(`  in (${graph.outputs.map((op) => formatOperand(graph, op)).join(', ')}) }`);
   return lines.join('\n');

@@ -6,15 +6,20 @@ import { tensor } from './tensor.js';
 type JsonNumber = number | 'inf' | '-inf' | 'nan';
 
 type OperandJson =
-  | { input: number }
-  | { vertex: number }
-  | { literal: { shape: number[]; data: JsonNumber[] } };
+  { input: number } | { vertex: number } | { literal: { shape: number[]; data: JsonNumber[] } };
 
 export interface GraphJson {
   format: 'crosscountry-graph';
   version: 1;
   inputs: { name: string; shape: number[] }[];
-  vertices: { id: number; primitive: string; operands: OperandJson[]; params: unknown; shape: number[]; name?: string }[];
+  vertices: {
+    id: number;
+    primitive: string;
+    operands: OperandJson[];
+    params: unknown;
+    shape: number[];
+    name?: string;
+  }[];
   outputs: OperandJson[];
 }
 
@@ -76,11 +81,20 @@ export function graphToJson(graph: Graph): GraphJson {
  */
 export function graphFromJson(json: unknown): Graph {
   const g = json as Partial<GraphJson>;
-  if (!g || g.format !== 'crosscountry-graph' || !Array.isArray(g.inputs) || !Array.isArray(g.vertices) || !Array.isArray(g.outputs)) {
-    throw new GraphValidationError('not a crosscountry graph JSON (format "crosscountry-graph" with inputs, vertices, outputs)');
+  if (
+    !g ||
+    g.format !== 'crosscountry-graph' ||
+    !Array.isArray(g.inputs) ||
+    !Array.isArray(g.vertices) ||
+    !Array.isArray(g.outputs)
+  ) {
+    throw new GraphValidationError(
+      'not a crosscountry graph JSON (format "crosscountry-graph" with inputs, vertices, outputs)',
+    );
   }
   const inputs: GraphInput[] = g.inputs.map((i, k) => {
-    if (!i || !Array.isArray(i.shape)) throw new GraphValidationError(`graph JSON: input ${k + 1} has no shape`);
+    if (!i || !Array.isArray(i.shape))
+      throw new GraphValidationError(`graph JSON: input ${k + 1} has no shape`);
     return { name: String(i.name ?? `x${k}`), shape: i.shape };
   });
   const vertices = g.vertices.map((v, k) => {

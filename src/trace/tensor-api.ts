@@ -163,16 +163,16 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Traced {
   const target = broadcastShapes([shapeOf(x), shapeOf(y)]);
   if (target === null)
     throw new ShapeError(`where: ${formatShape(shapeOf(x))} and ${formatShape(shapeOf(y))} do not broadcast`);
-  const c = shapeOf(cond).length === 0 ? cond : broadcastTo(cond, target);
-  return bind('select_n', [c, broadcastTo(y, target), broadcastTo(x, target)], none);
+  const c = shapeOf(cond).length === 0 ? cond : broadcastLike(cond, target);
+  return bind('select_n', [c, broadcastLike(y, target), broadcastLike(x, target)], none);
 }
 
 // ---- shapes ----------------------------------------------------------------------------------------
 
-/** NumPy broadcast to `shape` (broadcast_in_dim); a no-op when the shape already matches. */
-export function broadcastTo(x: TensorLike, shape: Shape): Traced | TensorLike {
+/** NumPy broadcast to `shape` (broadcast_in_dim); returns `x` itself when its shape already matches. */
+export function broadcastTo(x: TensorLike, shape: Shape): Traced {
+  if (x instanceof Traced && shapesEqual(x.shape, shape)) return x;
   const s = shapeOf(x);
-  if (shapesEqual(s, shape)) return x;
   const offset = shape.length - s.length;
   if (offset < 0)
     throw new ShapeError(`broadcastTo: cannot broadcast ${formatShape(s)} to ${formatShape(shape)}`);
@@ -181,6 +181,10 @@ export function broadcastTo(x: TensorLike, shape: Shape): Traced | TensorLike {
     broadcast_dimensions: s.map((_d, i) => i + offset),
   });
 }
+
+/** Like broadcastTo, but leaves a matching value (or a scalar constant for a scalar target) as it is. */
+const broadcastLike = (x: TensorLike, shape: Shape): TensorLike =>
+  shapesEqual(shapeOf(x), shape) ? x : broadcastTo(x, shape);
 
 export const reshape = (x: TensorLike, shape: Shape): Traced =>
   bind('reshape', [x], { new_sizes: [...shape] });
