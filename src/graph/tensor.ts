@@ -1,3 +1,4 @@
+import { ShapeError } from './errors.js';
 import { sizeOf, type Shape } from './shape.js';
 
 /** A dense Float64 tensor in row-major order. Booleans are stored as 0/1. */
@@ -60,7 +61,7 @@ export function nestedShape(value: unknown): number[] | null {
 
 export function fromNested(value: NestedArray): Tensor {
   const shape = nestedShape(value);
-  if (shape === null) throw new TypeError('not a rectangular nested array of numbers');
+  if (shape === null) throw new ShapeError('not a rectangular nested array of numbers');
   const flat: number[] = [];
   const walk = (v: NestedArray): void => {
     if (typeof v === 'number') flat.push(v);

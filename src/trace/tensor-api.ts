@@ -5,11 +5,15 @@ import { broadcastShapes, formatShape, shapesEqual, type Shape } from '../graph/
 import { scalarTensor } from '../graph/tensor.js';
 import type { GraphBuilder } from '../primitives/builder.js';
 
+/** Registered (Symbol.for), so copies of this module loaded twice recognise each other's traced values. */
+const TRACED: unique symbol = Symbol.for('crosscountry.traced') as never;
+
 /**
  * The numpy-like tensor API of traced functions. Every operation records one primitive (sometimes a
  * broadcast first) in the active GraphBuilder; nothing is computed while tracing.
  */
 export class Traced {
+  readonly [TRACED] = true;
   /** @internal Created by trace() and by operations; not by users. */
   constructor(
     readonly builder: GraphBuilder,
@@ -62,34 +66,43 @@ export class Traced {
 /** A traced tensor or a plain number (recorded as a rank-0 literal). */
 export type TensorLike = Traced | number;
 
-let activeBuilder: GraphBuilder | null = null;
+/**
+ * The active trace lives on globalThis and traced values are recognised by a registered symbol, so a user
+ * module that imports another copy of crosscountry (src vs dist, or a nested install) still traces.
+ */
+const ACTIVE = Symbol.for('crosscountry.activeBuilder');
+const registry = globalThis as unknown as Record<symbol, GraphBuilder | null | undefined>;
+
+function isTraced(v: unknown): v is Traced {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRACED] === true;
+}
 
 /** Runs `fn` with `builder` as the target of operations whose operands are all numbers. */
 export function withActiveBuilder<T>(builder: GraphBuilder, fn: () => T): T {
-  const previous = activeBuilder;
-  activeBuilder = builder;
+  const previous = registry[ACTIVE] ?? null;
+  registry[ACTIVE] = builder;
   try {
     return fn();
   } finally {
-    activeBuilder = previous;
+    registry[ACTIVE] = previous;
   }
 }
 
 function builderOf(values: readonly TensorLike[]): GraphBuilder {
   let found: GraphBuilder | null = null;
   for (const v of values) {
-    if (v instanceof Traced) {
+    if (isTraced(v)) {
       if (found && found !== v.builder) throw new CrosscountryError('operands come from different traces');
       found = v.builder;
     }
   }
-  const b = found ?? activeBuilder;
+  const b = found ?? registry[ACTIVE] ?? null;
   if (!b) throw new CrosscountryError('tensor operations need a traced value or an active trace()');
   return b;
 }
 
 export function operandOf(v: TensorLike): Operand {
-  if (v instanceof Traced) return v.operand;
+  if (isTraced(v)) return v.operand;
   if (typeof v !== 'number')
     throw new CrosscountryError(`expected a traced tensor or a number, got ${typeof v}`);
   return { kind: 'literal', value: scalarTensor(v) };
@@ -106,7 +119,7 @@ export function bind<P extends Primitive>(
 }
 
 const none = {} as Record<string, never>;
-const shapeOf = (x: TensorLike): Shape => (x instanceof Traced ? x.shape : []);
+const shapeOf = (x: TensorLike): Shape => (isTraced(x) ? x.shape : []);
 const normAxes = (rank: number, axes: number | readonly number[] | undefined): number[] =>
   axes === undefined
     ? [...Array(rank).keys()]
@@ -171,7 +184,7 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Traced {
 
 /** NumPy broadcast to `shape` (broadcast_in_dim); returns `x` itself when its shape already matches. */
 export function broadcastTo(x: TensorLike, shape: Shape): Traced {
-  if (x instanceof Traced && shapesEqual(x.shape, shape)) return x;
+  if (isTraced(x) && shapesEqual(x.shape, shape)) return x;
   const s = shapeOf(x);
   const offset = shape.length - s.length;
   if (offset < 0)

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * The crosscountry command line: a thin layer over the library. Every bad input surfaces as a
+ * CrosscountryError (CliError for files, JSON, orders and inputs) and is reported here, on one line.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { CrosscountryError } from '../index.js';
+import { costCommand, jacobianCommand, printCommand } from './commands.js';
+import { demo } from './demo.js';
+import { oneLine } from './errors.js';
+import { COST_MODELS, ORDER_HELP } from './parse-order.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Exit 1 for bad input (one `error:` line), 2 for a bug (one `internal error:` line); never a stack trace. */
+function report(err: unknown): void {
+  if (err instanceof CrosscountryError) {
+    process.stderr.write(`error: ${oneLine(err)}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`internal error: ${oneLine(err)}\n`);
+    process.exitCode = 2;
+  }
+}
+
+function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+const GRAPH_ARG = 'a .ts/.mts/.js/.mjs module exporting fn and inputs, or a crosscountry-graph .json file';
+
+const program = new Command()
+  .name('crosscountry')
+  .description(
+    'Cross-country (vertex) elimination for exact Jacobians: count multiplications, compute Jacobians.',
+  )
+  .version(packageVersion(), '-v, --version', 'print the version')
+  // Commander's usage errors stay on one line, like ours.
+  .configureOutput({ outputError: (str, write) => write(`${str.trimEnd()} (see --help)\n`) })
+  .addHelpText(
+    'after',
+    `
+Examples:
+  crosscountry demo
+  crosscountry print examples/griewank.ts
+  crosscountry cost examples/griewank.ts --order rev --steps
+  crosscountry cost graph.json --order 3,1,2 --json
+  crosscountry jacobian examples/griewank.ts --at examples/griewank.inputs.json --json
+
+Vertices are numbered 1, 2, … in program order (v1, v2, … in the print listing); an order lists every
+eliminable vertex once. Errors print one line, "error: <message>", and exit with code 1.`,
+  );
+
+program
+  .command('cost')
+  .description('count the scalar multiplications an elimination order costs (from structure alone)')
+  .argument('<graph>', GRAPH_ARG)
+  .option('-o, --order <order>', ORDER_HELP, 'markowitz')
+  .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')})`, 'native')
+  .option('--steps', 'also show the multiplications of each elimination step')
+  .option('--json', 'print {"multiplications", "order", "costModel"} as JSON')
+  .action(async (graph: string, opts) => print(await costCommand(graph, opts)));
+
+program
+  .command('jacobian')
+  .description('evaluate the program and its exact Jacobian at a point by vertex elimination')
+  .argument('<graph>', GRAPH_ARG)
+  .requiredOption(
+    '--at <inputs.json>',
+    'JSON array with one value (number or nested array) per input; or inline JSON',
+  )
+  .option('-o, --order <order>', ORDER_HELP, 'markowitz')
+  .option('--json', 'print {"outputs", "jacobian", "multiplications", "order"} as JSON')
+  .action(async (graph: string, opts) => print(await jacobianCommand(graph, opts)));
+
+program
+  .command('print')
+  .description('print the graph as a jaxpr-like listing (vertex k is v<k>) or as graph JSON')
+  .argument('<graph>', GRAPH_ARG)
+  .option('--json', 'print the crosscountry-graph JSON instead')
+  .action(async (graph: string, opts) => print(await printCommand(graph, opts)));
+
+program
+  .command('demo')
+  .description('run the built-in examples: graph, forward/reverse/Markowitz costs, agreeing Jacobians')
+  .action(() => print(demo()));
+
+// A closed pipe (`crosscountry print big.json | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  report(err);
+});
+
+program.parseAsync(process.argv).catch(report);
