@@ -59,8 +59,11 @@ export class GraphBuilder {
     operands: readonly Operand[],
     params: ParamsOf<P>,
   ): Shape {
-    if (!isPrimitive(primitive))
-      throw new UnsupportedPrimitiveError(`unsupported primitive '${String(primitive)}'`);
+    if (!isPrimitive(primitive)) {
+      throw new UnsupportedPrimitiveError(
+        `vertex ${this.vertices.length + 1}: unsupported primitive '${String(primitive)}'`,
+      );
+    }
     const rule = ruleOf(primitive);
     const where = `vertex ${this.vertices.length + 1} (${primitive})`;
     if (rule.arity !== 'variadic' && operands.length !== rule.arity) {
