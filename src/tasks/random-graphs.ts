@@ -32,7 +32,8 @@ export function randomScalarGraph(options: RandomScalarGraphOptions): Graph {
     const r = rng.float();
     let op: Operand;
     if (r < structuralFraction) op = b.addVertex('convert_element_type', [pickOperand()], {});
-    else if (r < structuralFraction + (1 - structuralFraction) * 0.45) op = b.addVertex(rng.pick(UNARY), [pickOperand()], {});
+    else if (r < structuralFraction + (1 - structuralFraction) * 0.45)
+      op = b.addVertex(rng.pick(UNARY), [pickOperand()], {});
     else op = b.addVertex(rng.pick(BINARY), [pickOperand(), pickOperand()], {});
     nodes.push(op);
   }
