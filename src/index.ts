@@ -36,6 +36,13 @@ export { describeBlock } from './sparse/block.js';
 export { forwardOrder, reverseOrder, validateOrder } from './elimination/order.js';
 export { markowitzOrder } from './elimination/markowitz.js';
 export { resolveOrder, type OrderSpec, type OrderName } from './elimination/resolve.js';
+export {
+  COST_MODELS,
+  countOrderWith,
+  markowitzOrderWith,
+  parseCostModel,
+  type CostModelName,
+} from './elimination/cost-model.js';
 export { countOrder, type OrderCost, type EliminationStep } from './elimination/count.js';
 export { EdgeGraph } from './elimination/edge-graph.js';
 export { ScalarCostEngine } from './elimination/scalar-engine.js';
@@ -43,3 +50,13 @@ export { ScalarCostEngine } from './elimination/scalar-engine.js';
 export { jacobianByElimination, type EliminationResult, type JacobianBlocks } from './jacobian/eliminate.js';
 export { tapeForwardJacobian, tapeReverseJacobian, type ReferenceJacobian } from './jacobian/tape.js';
 export { finiteDifferenceJacobian, type FiniteDifferenceOptions } from './jacobian/finite-differences.js';
+
+export {
+  importJaxpr,
+  JaxprParseError,
+  importPaperGraph,
+  isPaperGraphJson,
+  type PaperGraphJson,
+} from './jaxpr/index.js';
+export { alphagradEdges, type AlphagradEdge } from './alphagrad/encode.js';
+export { AlphagradEngine, alphagradMarkowitzOrder } from './alphagrad/engine.js';

@@ -1,0 +1,30 @@
+import { alphagradMarkowitzOrder, alphagradOrderCost } from '../alphagrad/engine.js';
+import { CrosscountryError } from '../graph/errors.js';
+import type { Graph, VertexId } from '../graph/graph.js';
+import { countOrder, type OrderCost } from './count.js';
+import { markowitzOrder } from './markowitz.js';
+import { validateOrder } from './order.js';
+
+/**
+ * `native`: the multiplications our executor really performs (structured sparse blocks).
+ * `alphagrad`: the paper's model (AlphaGrad's sparsity types and tables), for comparisons with the paper.
+ */
+export const COST_MODELS = ['native', 'alphagrad'] as const;
+export type CostModelName = (typeof COST_MODELS)[number];
+
+export function parseCostModel(name: string): CostModelName {
+  if ((COST_MODELS as readonly string[]).includes(name)) return name as CostModelName;
+  throw new CrosscountryError(`unknown cost model '${name}' (use ${COST_MODELS.join(' or ')})`);
+}
+
+/** Multiplications of a valid order under a cost model, per step and in total. */
+export function countOrderWith(graph: Graph, order: readonly VertexId[], model: CostModelName): OrderCost {
+  if (model === 'native') return countOrder(graph, order);
+  validateOrder(graph, order);
+  return alphagradOrderCost(graph, order);
+}
+
+/** The greedy minimal-Markowitz order of a cost model (the two agree on scalar graphs). */
+export function markowitzOrderWith(graph: Graph, model: CostModelName): VertexId[] {
+  return model === 'native' ? markowitzOrder(graph) : alphagradMarkowitzOrder(graph);
+}
