@@ -1,47 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GRIEWANK = 'examples/griewank.ts';
-const TANH = 'examples/tanh-layer.ts';
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ok(...args: string[]): string {
-  const r = cli(...args);
-  assert.equal(r.status, 0, `crosscountry ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Exit 1 with exactly one stderr line `error: …`, no stack frames; returns the message. */
-function fails(...args: string[]): string {
-  const r = cli(...args);
-  assert.equal(r.status, 1, `expected exit 1 from ${args.join(' ')}, got ${r.status}: ${r.stderr}`);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.doesNotMatch(r.stderr, / {4}at /);
-  assert.equal(r.stdout, '');
-  return lines[0];
-}
+import { cli, fails, GRIEWANK, ok, TANH } from './cli-helpers.js';
 
 let dir = '';
 const file = (name: string, text: string): string => {
@@ -239,7 +202,10 @@ describe('bad input: one error line, exit 1', () => {
   test('missing files and unknown graph formats', () => {
     assert.match(fails('cost', 'examples/nope.ts'), /examples\/nope\.ts: no such file/);
     assert.match(fails('jacobian', GRIEWANK, '--at', 'nope.json'), /nope\.json: no such file/);
-    assert.match(fails('print', 'README.md'), /README\.md.*expected a \.json graph or a \.ts/);
+    assert.match(
+      fails('print', 'README.md'),
+      /README\.md: not a built-in task .* nor a \.jaxpr, \.json or \.ts/,
+    );
   });
 
   test('usage errors from commander exit non-zero', () => {

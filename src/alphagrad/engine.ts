@@ -102,6 +102,23 @@ export class AlphagradEngine {
     return any ? cost : 0;
   }
 
+  /** What eliminating `id` would cost now, without changing the state. */
+  eliminationCost(id: VertexId): number {
+    if (this.eliminated[id - 1]) return 0;
+    const nv = this.numVertices;
+    const row = this.numInputs + id - 1;
+    let total = 0;
+    for (let s = 0; s < nv; s++) {
+      const oe = row * nv + s;
+      if (this.type[oe] === 0) continue;
+      for (let p = 0; p < this.numInputs + nv; p++) {
+        const ie = p * nv + id - 1;
+        if (this.type[ie] !== 0) total += this.productCost(ie, oe);
+      }
+    }
+    return total;
+  }
+
   /** Eliminates vertex `id` and returns its cost; an eliminated vertex costs 0 (alphagrad-spec §2.3). */
   eliminate(id: VertexId): number {
     if (this.eliminated[id - 1]) return 0;

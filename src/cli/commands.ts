@@ -1,23 +1,58 @@
-import { countOrder, graphToJson, jacobianByElimination, pprintGraph } from '../index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+  countOrderWith,
+  eliminableVertices,
+  graphToJson,
+  jacobianByElimination,
+  parseCostModel,
+  pprintGraph,
+} from '../index.js';
+import { paperTableMarkdown } from '../report/paper-table-markdown.js';
+import { paperTable } from '../report/paper-table.js';
+import { TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
+import { CliError, oneLine } from './errors.js';
 import { loadGraph } from './load-graph.js';
 import { costJson, costText, jacobianJson, jacobianText, toJsonLine } from './output.js';
-import { parseCostModel, parseOrder } from './parse-order.js';
+import { parseOrder } from './parse-order.js';
 import { readInputs } from './read-inputs.js';
 
 /** Each command returns the text to print on stdout; errors are thrown and reported by main. */
 
+function parseSource(value: string | undefined): TaskSource {
+  if (value === undefined || value === 'ts') return 'ts';
+  if (value === 'jaxpr') return 'jaxpr';
+  throw new CliError(`unknown source '${value}' (use ts or jaxpr)`);
+}
+
+function costModelOf(value: string) {
+  try {
+    return parseCostModel(value);
+  } catch (err) {
+    throw new CliError(oneLine(err));
+  }
+}
+
 export interface CostOptions {
   readonly order: string;
   readonly costModel: string;
+  readonly source?: string;
   readonly steps?: boolean;
   readonly json?: boolean;
+  readonly out?: string;
 }
 
 export async function costCommand(graphPath: string, opts: CostOptions): Promise<string> {
-  const costModel = parseCostModel(opts.costModel);
-  const graph = await loadGraph(graphPath);
-  const { order, label } = parseOrder(graph, opts.order);
-  const { multiplications, steps } = countOrder(graph, order);
+  const costModel = costModelOf(opts.costModel);
+  const { graph, name } = await loadGraph(graphPath, parseSource(opts.source));
+  const { order, label } = parseOrder(graph, opts.order, costModel);
+  const { multiplications, steps } = countOrderWith(graph, order, costModel);
+  if (opts.out) {
+    // The shared order format: paste `order` into graphax.jacve(f, order=[...]) unchanged.
+    const record = { task: name, costModel, multiplications, order };
+    writeFileSync(opts.out, `${JSON.stringify(record)}\n`);
+  }
   const shownSteps = opts.steps ? steps : undefined;
   return opts.json
     ? toJsonLine(costJson(multiplications, order, costModel, shownSteps))
@@ -27,11 +62,12 @@ export async function costCommand(graphPath: string, opts: CostOptions): Promise
 export interface JacobianOptions {
   readonly at: string;
   readonly order: string;
+  readonly source?: string;
   readonly json?: boolean;
 }
 
 export async function jacobianCommand(graphPath: string, opts: JacobianOptions): Promise<string> {
-  const graph = await loadGraph(graphPath);
+  const { graph } = await loadGraph(graphPath, parseSource(opts.source));
   const { order, label } = parseOrder(graph, opts.order);
   const inputs = readInputs(graph, opts.at);
   const result = jacobianByElimination(graph, inputs, order);
@@ -40,7 +76,57 @@ export async function jacobianCommand(graphPath: string, opts: JacobianOptions):
     : jacobianText(graph, inputs, result, label, order);
 }
 
-export async function printCommand(graphPath: string, opts: { readonly json?: boolean }): Promise<string> {
-  const graph = await loadGraph(graphPath);
+export async function printCommand(
+  graphPath: string,
+  opts: { readonly json?: boolean; readonly source?: string },
+): Promise<string> {
+  const { graph } = await loadGraph(graphPath, parseSource(opts.source));
   return opts.json ? JSON.stringify(graphToJson(graph), null, 2) : pprintGraph(graph);
+}
+
+/** The built-in tasks with their sizes, for both sources. */
+export function tasksCommand(opts: { readonly json?: boolean }): string {
+  const rows = TASKS.map((task) => {
+    const sizes = (source: TaskSource) => {
+      const g = taskGraph(task, source);
+      return {
+        vertices: g.vertices.length,
+        eliminable: eliminableVertices(g).length,
+        inputs: g.inputs.length,
+        outputs: g.outputs.length,
+      };
+    };
+    return { name: task.name, description: task.description, ts: sizes('ts'), jaxpr: sizes('jaxpr') };
+  });
+  if (opts.json) return JSON.stringify(rows, null, 2);
+  const lines = [
+    'task                    vertices  eliminable  inputs  outputs   (TS version; jaxpr version if different)',
+  ];
+  for (const r of rows) {
+    const same = JSON.stringify(r.ts) === JSON.stringify(r.jaxpr);
+    const cell = (n: number, m: number, w: number) => (same || n === m ? String(n) : `${n}/${m}`).padStart(w);
+    lines.push(
+      `${r.name.padEnd(22)} ${cell(r.ts.vertices, r.jaxpr.vertices, 9)} ${cell(r.ts.eliminable, r.jaxpr.eliminable, 11)} ${cell(r.ts.inputs, r.jaxpr.inputs, 7)} ${cell(r.ts.outputs, r.jaxpr.outputs, 8)}   ${r.description}`,
+    );
+  }
+  lines.push('', "Use a task name wherever a <graph> is expected; add --source jaxpr for the paper's graph.");
+  return lines.join('\n');
+}
+
+/** `bench paper`: the paper-reproduction table as results/paper-table.{md,json}. */
+export function benchCommand(suite: string, opts: { readonly outDir: string }): string {
+  if (suite !== 'paper') throw new CliError(`unknown benchmark '${suite}' (available: paper)`);
+  const rows = paperTable();
+  mkdirSync(opts.outDir, { recursive: true });
+  const md = join(opts.outDir, 'paper-table.md');
+  const json = join(opts.outDir, 'paper-table.json');
+  writeFileSync(md, paperTableMarkdown(rows, 'npm run bench:paper'));
+  writeFileSync(json, `${JSON.stringify({ command: 'npm run bench:paper', rows }, null, 2)}\n`);
+  const mismatches = rows.filter((r) => !r.matchesExpected).map((r) => r.task);
+  return [
+    `wrote ${md} and ${json}`,
+    mismatches.length === 0
+      ? `all ${rows.length} tasks match the expected alphagrad counts`
+      : `MISMATCH on ${mismatches.join(', ')}`,
+  ].join('\n');
 }

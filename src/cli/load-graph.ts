@@ -1,39 +1,75 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import {
   ALL_PRIMITIVES,
   CrosscountryError,
   graphFromJson,
+  importJaxpr,
+  importPaperGraph,
+  isPaperGraphJson,
   trace,
   validateGraph,
   type Graph,
   type InputSpec,
   type TracedFunction,
 } from '../index.js';
+import { findTask, taskGraph, TASK_NAMES, type TaskSource } from '../tasks/index.js';
 import { CliError, oneLine, readJsonFile } from './errors.js';
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
 const TS_EXTENSIONS = new Set(['.ts', '.mts']);
 
+/** A graph and the name orders made for it are filed under (`task` in the order JSON). */
+export interface LoadedGraph {
+  readonly graph: Graph;
+  readonly name: string;
+}
+
+export const GRAPH_HELP =
+  'a built-in task name (see `crosscountry tasks`), a .jaxpr file, a graph JSON (crosscountry or paper format), or a .ts/.mts/.js/.mjs module exporting fn and inputs';
+
 /**
- * Loads the graph named on the command line: a `.json` file in the crosscountry-graph format, or a
- * `.ts/.mts/.js/.mjs` module exporting `fn` and `inputs`, traced here.
+ * Loads the graph named on the command line: a built-in task (its TypeScript version, or the paper's
+ * jaxpr with `source: 'jaxpr'`), a `.jaxpr` file, a `.json` graph (crosscountry-graph or the shared
+ * paper format), or a module exporting `fn` and `inputs`, traced here.
  */
-export async function loadGraph(path: string): Promise<Graph> {
+export async function loadGraph(path: string, source: TaskSource = 'ts'): Promise<LoadedGraph> {
+  const task = findTask(path);
+  if (task && !existsSync(path)) return { graph: taskGraph(task, source), name: task.name };
   const ext = extname(path).toLowerCase();
-  if (ext !== '.json' && !MODULE_EXTENSIONS.has(ext)) {
+  if (ext !== '.json' && ext !== '.jaxpr' && !MODULE_EXTENSIONS.has(ext)) {
     throw new CliError(
-      `cannot load graph ${path}: expected a .json graph or a .ts/.mts/.js/.mjs module exporting fn and inputs`,
+      `cannot load graph ${path}: not a built-in task (${TASK_NAMES.join(', ')}) nor a .jaxpr, .json or .ts/.mts/.js/.mjs file`,
     );
   }
   if (!existsSync(path)) throw new CliError(`cannot read graph ${path}: no such file`);
   if (statSync(path).isDirectory()) throw new CliError(`cannot read graph ${path}: is a directory`);
-  return ext === '.json' ? loadGraphJson(path) : loadGraphModule(path, ext);
+  const name = basename(path, extname(path));
+  if (ext === '.jaxpr') return { graph: loadJaxpr(path), name };
+  return { graph: ext === '.json' ? loadGraphJson(path) : await loadGraphModule(path, ext), name };
+}
+
+function loadJaxpr(path: string): Graph {
+  try {
+    return importJaxpr(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if (err instanceof CrosscountryError) throw new CliError(`${path}: ${oneLine(err)}`);
+    throw err;
+  }
 }
 
 function loadGraphJson(path: string): Graph {
   const json = readJsonFile(path, 'graph');
+  if (isPaperGraphJson(json)) {
+    try {
+      return importPaperGraph(json);
+    } catch (err) {
+      throw new CliError(`${path}: ${oneLine(err)}`);
+    }
+  }
   // Name the vertex of an unknown primitive (validateGraph only names the primitive).
   const vertices = (json as { vertices?: unknown } | null)?.vertices;
   if (Array.isArray(vertices)) {

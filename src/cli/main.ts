@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CrosscountryError } from '../index.js';
-import { costCommand, jacobianCommand, printCommand } from './commands.js';
+import { benchCommand, costCommand, jacobianCommand, printCommand, tasksCommand } from './commands.js';
 import { demo } from './demo.js';
 import { oneLine } from './errors.js';
-import { COST_MODELS, ORDER_HELP } from './parse-order.js';
+import { GRAPH_HELP } from './load-graph.js';
+import { ORDER_HELP } from './parse-order.js';
+import { COST_MODELS } from '../index.js';
 
 function packageVersion(): string {
   try {
@@ -37,7 +39,8 @@ function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-const GRAPH_ARG = 'a .ts/.mts/.js/.mjs module exporting fn and inputs, or a crosscountry-graph .json file';
+const GRAPH_ARG = GRAPH_HELP;
+const SOURCE_HELP = "for a built-in task: ts (our TypeScript version, default) or jaxpr (the paper's graph)";
 
 const program = new Command()
   .name('crosscountry')
@@ -67,7 +70,9 @@ program
   .argument('<graph>', GRAPH_ARG)
   .option('-o, --order <order>', ORDER_HELP, 'markowitz')
   .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')})`, 'native')
+  .option('--source <source>', SOURCE_HELP, 'ts')
   .option('--steps', 'also show the multiplications of each elimination step')
+  .option('--out <order.json>', 'also write {"task", "costModel", "multiplications", "order"} to a file')
   .option('--json', 'print {"multiplications", "order", "costModel"} as JSON')
   .action(async (graph: string, opts) => print(await costCommand(graph, opts)));
 
@@ -80,6 +85,7 @@ program
     'JSON array with one value (number or nested array) per input; or inline JSON',
   )
   .option('-o, --order <order>', ORDER_HELP, 'markowitz')
+  .option('--source <source>', SOURCE_HELP, 'ts')
   .option('--json', 'print {"outputs", "jacobian", "multiplications", "order"} as JSON')
   .action(async (graph: string, opts) => print(await jacobianCommand(graph, opts)));
 
@@ -87,8 +93,22 @@ program
   .command('print')
   .description('print the graph as a jaxpr-like listing (vertex k is v<k>) or as graph JSON')
   .argument('<graph>', GRAPH_ARG)
+  .option('--source <source>', SOURCE_HELP, 'ts')
   .option('--json', 'print the crosscountry-graph JSON instead')
   .action(async (graph: string, opts) => print(await printCommand(graph, opts)));
+
+program
+  .command('tasks')
+  .description('list the built-in benchmark tasks with their vertex, input and output counts')
+  .option('--json', 'print the list as JSON')
+  .action((opts) => print(tasksCommand(opts)));
+
+program
+  .command('bench')
+  .description('regenerate a benchmark report in results/ (paper: the paper-reproduction table)')
+  .argument('<suite>', 'which benchmark: paper')
+  .option('--out-dir <dir>', 'where to write the report', 'results')
+  .action((suite: string, opts) => print(benchCommand(suite, opts)));
 
 program
   .command('demo')

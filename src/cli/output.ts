@@ -7,7 +7,7 @@ import {
   type Tensor,
   type VertexId,
 } from '../index.js';
-import type { CostModel } from './parse-order.js';
+import type { CostModelName as CostModel } from '../index.js';
 
 const plural = (n: number): string => `${n} multiplication${n === 1 ? '' : 's'}`;
 

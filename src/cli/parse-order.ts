@@ -1,14 +1,5 @@
-import { resolveOrder, type Graph, type OrderName, type VertexId } from '../index.js';
+import { resolveOrder, type CostModelName, type Graph, type OrderName, type VertexId } from '../index.js';
 import { CliError, oneLine, readJsonFile } from './errors.js';
-
-/** The cost models the CLI can count under; only the library's native model for now. */
-export const COST_MODELS = ['native'] as const;
-export type CostModel = (typeof COST_MODELS)[number];
-
-export function parseCostModel(value: string): CostModel {
-  if ((COST_MODELS as readonly string[]).includes(value)) return value as CostModel;
-  throw new CliError(`unknown cost model '${value}' (available cost models: ${COST_MODELS.join(', ')})`);
-}
 
 const NAMED_ORDERS: Record<string, OrderName> = {
   fwd: 'forward',
@@ -33,10 +24,10 @@ export const ORDER_HELP =
  * shared order object {"task", "costModel", "multiplications", "order": [...]} (only `order` is read) or
  * a bare array. The vertex list is validated against the graph (every eliminable vertex exactly once).
  */
-export function parseOrder(graph: Graph, spec: string): ParsedOrder {
+export function parseOrder(graph: Graph, spec: string, costModel: CostModelName = 'native'): ParsedOrder {
   const trimmed = spec.trim();
   const named = NAMED_ORDERS[trimmed.toLowerCase()];
-  if (named) return { order: resolveOrder(graph, named), label: named };
+  if (named) return { order: resolveOrder(graph, named, costModel), label: named };
   if (/\.json$/i.test(trimmed) || trimmed.includes('/') || trimmed.includes('\\')) {
     const list = readOrderFile(trimmed);
     try {

@@ -38,6 +38,18 @@ export class EdgeGraph {
     });
   }
 
+  /** An independent copy (blocks are immutable, so only the adjacency is copied). */
+  clone(): EdgeGraph {
+    const copy = Object.create(EdgeGraph.prototype) as EdgeGraph;
+    Object.assign(copy, {
+      graph: this.graph,
+      preds: this.preds.map((m) => new Map(m)),
+      succs: this.succs.map((s) => new Set(s)),
+      outputNodes: this.outputNodes,
+    });
+    return copy;
+  }
+
   /** A structure-only copy: what the symbolic cost engine eliminates. */
   static symbolic(graph: Graph, local: readonly (readonly LocalEdge[])[]): EdgeGraph {
     return new EdgeGraph(
@@ -90,6 +102,11 @@ export class EdgeGraph {
   degree(id: VertexId): { preds: number; succs: number } {
     const v = nodeOfVertex(this.graph, id);
     return { preds: this.preds[v].size, succs: this.succs[v].size };
+  }
+
+  markowitzDegree(id: VertexId): number {
+    const { preds, succs } = this.degree(id);
+    return preds * succs;
   }
 
   /** The block on edge source→target, if any. */

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { fails, ok } from './cli-helpers.js';
+
+let dir = '';
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crosscountry-sources-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const cost = (...args: string[]) =>
+  JSON.parse(ok('cost', ...args, '--json')) as {
+    multiplications: number;
+    order: number[];
+    costModel: string;
+  };
+
+describe('graph sources', () => {
+  test('a built-in task by name (TS version) and its paper jaxpr give the same counts', () => {
+    assert.equal(cost('RoeFlux_1d', '--order', 'rev').multiplications, 364);
+    assert.equal(cost('roeflux_1d', '--order', 'fwd', '--source', 'jaxpr').multiplications, 620);
+  });
+
+  test('a .jaxpr file, a paper graph JSON and a crosscountry graph JSON', () => {
+    assert.equal(cost('data/paper/jaxpr/HumanHeartDipole.jaxpr', '--order', 'rev').multiplications, 172);
+    assert.equal(
+      cost('data/paper/graphs/PropaneCombustion.json', '--order', 'markowitz').multiplications,
+      111,
+    );
+    const path = join(dir, 'g-graph.json');
+    writeFileSync(path, ok('print', 'g', '--json'));
+    assert.equal(cost(path, '--order', 'markowitz').multiplications, 451);
+  });
+
+  test('--cost-model alphagrad reproduces the paper model, and --out writes the shared order JSON', () => {
+    const out = join(dir, 'order.json');
+    const r = JSON.parse(
+      ok(
+        'cost',
+        'f',
+        '--source',
+        'jaxpr',
+        '--cost-model',
+        'alphagrad',
+        '--order',
+        'rev',
+        '--json',
+        '--out',
+        out,
+      ),
+    );
+    assert.deepEqual([r.multiplications, r.costModel], [9333, 'alphagrad']);
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(Object.keys(saved), ['task', 'costModel', 'multiplications', 'order']);
+    assert.deepEqual(
+      [saved.task, saved.costModel, saved.multiplications, saved.order],
+      ['f', 'alphagrad', 9333, r.order],
+    );
+    // The saved order is accepted back, under either model.
+    assert.equal(
+      cost('f', '--source', 'jaxpr', '--cost-model', 'alphagrad', '--order', out).multiplications,
+      9333,
+    );
+  });
+
+  test('tasks lists the 10 built-in tasks with sizes', () => {
+    const rows = JSON.parse(ok('tasks', '--json')) as {
+      name: string;
+      ts: { vertices: number };
+      jaxpr: { vertices: number };
+    }[];
+    assert.equal(rows.length, 10);
+    const roe = rows.find((r) => r.name === 'RoeFlux_1d');
+    assert.deepEqual([roe?.ts.vertices, roe?.jaxpr.vertices], [101, 101]);
+  });
+
+  test('bad sources and models give one line', () => {
+    assert.match(fails('cost', 'NoSuchTask'), /not a built-in task/);
+    assert.match(fails('cost', 'g', '--source', 'python'), /unknown source 'python'/);
+    assert.match(fails('cost', 'g', '--cost-model', 'flops'), /unknown cost model 'flops'/);
+    assert.match(fails('bench', 'everything'), /unknown benchmark 'everything'/);
+  });
+});
