@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CrosscountryError } from '../index.js';
-import { benchCommand, costCommand, jacobianCommand, printCommand, tasksCommand } from './commands.js';
+import {
+  benchCommand,
+  costCommand,
+  jacobianCommand,
+  optimizeCommand,
+  printCommand,
+  tasksCommand,
+} from './commands.js';
 import { demo } from './demo.js';
 import { oneLine } from './errors.js';
 import { GRAPH_HELP } from './load-graph.js';
@@ -96,6 +103,30 @@ program
   .option('--source <source>', SOURCE_HELP, 'ts')
   .option('--json', 'print the crosscountry-graph JSON instead')
   .action(async (graph: string, opts) => print(await printCommand(graph, opts)));
+
+program
+  .command('optimize')
+  .description(
+    'search for a cheap elimination order within a time budget, with a certificate (optimal or a lower bound)',
+  )
+  .argument('<graph>', GRAPH_ARG)
+  .option(
+    '-m, --method <method>',
+    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy',
+    'auto',
+  )
+  .option('-b, --budget <seconds>', 'wall-clock budget in seconds', '5')
+  .option('--seed <n>', 'random seed (same seed, same search)', '1')
+  .option('--threads <n>', 'worker threads for --method auto (default: up to 2)')
+  .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')})`, 'native')
+  .option('--source <source>', SOURCE_HELP, 'ts')
+  .option(
+    '--out <order.json>',
+    'write {"task","costModel","method","budgetSeconds","seconds","multiplications","order","certificate"}',
+  )
+  .option('--json', 'print that record as JSON')
+  .option('--verbose', 'print every improvement to stderr')
+  .action(async (graph: string, opts) => print(await optimizeCommand(graph, opts)));
 
 program
   .command('tasks')

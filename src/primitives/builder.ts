@@ -38,6 +38,11 @@ export class GraphBuilder {
     return { kind: 'vertex', id };
   }
 
+  /** The operands of an already added vertex. */
+  operandsOf(id: VertexId): readonly Operand[] {
+    return this.vertices[id - 1].operands;
+  }
+
   shapeOf(op: Operand): Shape {
     switch (op.kind) {
       case 'input':

@@ -1,0 +1,240 @@
+/**
+ * Search benchmark: best orders for the paper graphs under both cost models within a time budget, and the
+ * time to prove optimality on random scalar graphs of growing size. Writes results/search.md and
+ * results/search.json after every entry (a rerun skips entries already there unless --fresh).
+ *
+ *   npm run bench:search                 # full protocol: 600 s per faithful task (alphagrad), ~90 min
+ *   npm run bench:search -- --quick      # 20 s budgets, for a smoke run
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+import {
+  countOrderWith,
+  eliminableVertices,
+  resolveOrder,
+  type CostModelName,
+  type Graph,
+} from '../src/index.js';
+import { exactSearch } from '../src/search/exact.js';
+import { optimizeOrder } from '../src/search/portfolio.js';
+import { searchProblem } from '../src/search/problem.js';
+import type { Certificate } from '../src/search/result.js';
+import { FAITHFUL_TASKS, TASKS, taskGraph } from '../src/tasks/index.js';
+import { randomScalarGraph } from '../src/tasks/random-graphs.js';
+import { readDataFile } from '../src/util/data.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const fresh = args.includes('--fresh');
+// --part alphagrad | native | random (default: all three, in that order)
+const partIndex = args.indexOf('--part');
+const part = partIndex >= 0 ? args[partIndex + 1] : 'all';
+const SEED = 1;
+const PUBLISHED_BUDGET = quick ? 20 : 600;
+const OTHER_BUDGET = quick ? 10 : 60;
+const EXACT_LIMIT_S = 60;
+
+interface Entry {
+  task: string;
+  costModel: CostModelName;
+  method: string;
+  budgetSeconds: number;
+  seconds: number;
+  multiplications: number;
+  order: number[];
+  certificate: Certificate;
+  forward: number;
+  reverse: number;
+  markowitz: number;
+  published: number | null;
+  foundBy: string;
+}
+
+interface RandomEntry {
+  eliminable: number;
+  seed: number;
+  seconds: number;
+  proven: boolean;
+  multiplications: number | null;
+  lowerBound: number;
+  statesExpanded: number;
+  markowitz: number;
+}
+
+const path = 'results/search.json';
+const previous =
+  !fresh && existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: Entry[]; random: RandomEntry[] })
+    : null;
+const results: Entry[] = previous?.results ?? [];
+const random: RandomEntry[] = previous?.random ?? [];
+const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version };
+
+function save(): void {
+  mkdirSync('results', { recursive: true });
+  writeFileSync(
+    path,
+    `${JSON.stringify({ command: 'npm run bench:search', seed: SEED, machine, results, random }, null, 2)}\n`,
+  );
+  writeFileSync('results/search.md', markdown());
+}
+
+const published = (task: string): number | null => {
+  if (!FAITHFUL_TASKS.includes(task)) return null;
+  const data = JSON.parse(readDataFile(`paper/graphs/${task}.json`)) as { published: { alphagrad: number } };
+  return data.published.alphagrad;
+};
+
+async function runTask(
+  task: string,
+  graph: Graph,
+  costModel: CostModelName,
+  budgetSeconds: number,
+): Promise<void> {
+  if (results.some((r) => r.task === task && r.costModel === costModel && r.budgetSeconds === budgetSeconds))
+    return;
+  const base = (spec: 'forward' | 'reverse' | 'markowitz') =>
+    countOrderWith(graph, resolveOrder(graph, spec, costModel), costModel).multiplications;
+  const r = await optimizeOrder(graph, { method: 'auto', costModel, budgetSeconds, seed: SEED });
+  // Every reported count is re-checked with the independent counter before it is written.
+  const check = countOrderWith(graph, r.order ?? [], costModel).multiplications;
+  if (check !== r.multiplications)
+    throw new Error(`${task}: search reported ${r.multiplications}, recount gives ${check}`);
+  results.push({
+    task,
+    costModel,
+    method: 'auto',
+    budgetSeconds,
+    seconds: Number(r.seconds.toFixed(2)),
+    multiplications: check,
+    order: r.order ?? [],
+    certificate: r.certificate,
+    forward: base('forward'),
+    reverse: base('reverse'),
+    markowitz: base('markowitz'),
+    published: costModel === 'alphagrad' ? published(task) : null,
+    foundBy: r.foundBy,
+  });
+  console.log(
+    `${task} ${costModel} ${budgetSeconds}s: ${check} (${JSON.stringify(r.certificate)}) by ${r.foundBy}`,
+  );
+  save();
+}
+
+function runRandom(eliminable: number, seed: number): void {
+  if (random.some((r) => r.eliminable === eliminable && r.seed === seed)) return;
+  const g = randomScalarGraph({
+    numInputs: 4,
+    numVertices: Math.round(eliminable * 1.15) + 3,
+    numOutputs: 3,
+    seed: 1000 * eliminable + seed,
+    window: 8,
+    noDeadCode: true,
+  });
+  const p = searchProblem(g, 'native');
+  const mk = countOrderWith(g, resolveOrder(g, 'markowitz'), 'native').multiplications;
+  const r = exactSearch(p, {
+    timeLimitMs: EXACT_LIMIT_S * 1000,
+    incumbent: { order: resolveOrder(g, 'markowitz'), multiplications: mk },
+  });
+  random.push({
+    eliminable: eliminableVertices(g).length,
+    seed,
+    seconds: Number(r.seconds.toFixed(3)),
+    proven: r.certificate === 'optimal',
+    multiplications: r.multiplications,
+    lowerBound: r.certificate === 'optimal' ? (r.multiplications as number) : r.certificate.lowerBound,
+    statesExpanded: Number(r.stats?.statesExpanded ?? 0),
+    markowitz: mk,
+  });
+  console.log(
+    `random n=${eliminable} seed ${seed}: ${r.multiplications} ${JSON.stringify(r.certificate)} in ${r.seconds.toFixed(2)} s`,
+  );
+  save();
+}
+
+function markdown(): string {
+  const fmtCert = (c: Certificate, m: number): string =>
+    c === 'optimal'
+      ? '**optimal**'
+      : `≥ ${c.lowerBound} (gap ${((100 * (m - c.lowerBound)) / m).toFixed(1)}%)`;
+  const lines = [
+    '# Search: best elimination orders with certificates',
+    '',
+    `Generated by \`npm run bench:search\` (\`bench/search.ts\`), seed ${SEED}, on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`,
+    '`optimize --method auto`: baselines and randomised greedy rules on the main thread, then exact A* over',
+    'eliminated-vertex sets (when the model is order-independent and the graph has ≤ 52 eliminable vertices)',
+    'and simulated annealing in 2 worker threads, for the stated wall-clock budget. Every count was recounted',
+    'by the independent order counter before being written; `results/search.json` holds the full orders.',
+    '',
+    '## Paper graphs (jaxpr source)',
+    '',
+    '| task | cost model | budget s | best | certificate | found by | forward | reverse | Markowitz | published AlphaGrad | vs published |',
+    '|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const vs = r.published ? `${((100 * (r.multiplications - r.published)) / r.published).toFixed(1)}%` : '';
+    lines.push(
+      `| ${r.task} | ${r.costModel} | ${r.budgetSeconds} | ${r.multiplications} | ${fmtCert(r.certificate, r.multiplications)} | ${r.foundBy} | ${r.forward} | ${r.reverse} | ${r.markowitz} | ${r.published ?? ''} | ${vs} |`,
+    );
+  }
+  const faithful = results.filter(
+    (r) => r.costModel === 'alphagrad' && r.published !== null && r.budgetSeconds === PUBLISHED_BUDGET,
+  );
+  if (faithful.length > 0) {
+    const atOrBelow = faithful.filter((r) => r.multiplications <= (r.published as number)).length;
+    const fivePct = faithful.filter((r) => r.multiplications <= 0.95 * (r.published as number)).length;
+    lines.push(
+      '',
+      `Target (issue 5): all 7 faithful tasks ≤ published AlphaGrad, ≥ 5% lower on ≥ 4. Measured: ${atOrBelow}/${faithful.length} at or below, ${fivePct}/${faithful.length} at least 5% lower.`,
+    );
+  }
+  lines.push(
+    '',
+    'Certificates: **optimal** only when proven (A* finished, or the best count meets the lower bound); else',
+    'the best proven lower bound. For scalar graphs the bound is Σ over vertices of mincut(inputs → v) ·',
+    'mincut(v → outputs) (eliminations never shrink these vertex cuts), or what A* proved before its budget',
+    'ran out. For the alphagrad model on tensor graphs (RoeFlux_3d, f, Perceptron, Encoder) the state after',
+    'eliminating a set depends on the order (its sparsity tables are not associative or commutative), so',
+    'A* over sets is not exact there: the search is a heuristic and reports the trivial bound 0. The native',
+    'model is order-independent on every graph (a block is the sum over paths of products of blocks), but',
+    'its bound is 0 on tensor graphs too (two non-empty blocks can multiply at no cost).',
+    '',
+    '## Time to prove optimality on random scalar graphs',
+    '',
+    `Exact A* (\`exactSearch\`), one thread, ${EXACT_LIMIT_S} s limit, Markowitz as the starting incumbent; graphs from`,
+    '`randomScalarGraph` (4 inputs; operands drawn from the 8 most recent nodes; the last 3 vertices and every',
+    'vertex nothing uses are outputs, so there is no dead code). Rows are labelled by the resulting number of',
+    'eliminable vertices.',
+    '',
+    '| eliminable | seed | proven | seconds | states expanded | optimum (or best) | lower bound | Markowitz |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|',
+    ...random.map(
+      (r) =>
+        `| ${r.eliminable} | ${r.seed} | ${r.proven ? 'yes' : 'no'} | ${r.seconds} | ${r.statesExpanded} | ${r.multiplications ?? ''} | ${r.lowerBound} | ${r.markowitz} |`,
+    ),
+    '',
+  );
+  return lines.join('\n');
+}
+
+if (part === 'all' || part === 'alphagrad') {
+  for (const task of TASKS) {
+    const faithful = FAITHFUL_TASKS.includes(task.name);
+    await runTask(
+      task.name,
+      taskGraph(task, 'jaxpr'),
+      'alphagrad',
+      faithful ? PUBLISHED_BUDGET : OTHER_BUDGET,
+    );
+  }
+}
+if (part === 'all' || part === 'native') {
+  for (const task of TASKS) await runTask(task.name, taskGraph(task, 'jaxpr'), 'native', OTHER_BUDGET);
+}
+if (part === 'all' || part === 'random') {
+  for (const n of [10, 15, 20, 25, 30, 35]) for (const seed of [1, 2, 3]) runRandom(n, seed);
+}
+save();
+console.log('wrote results/search.md and results/search.json');

@@ -1,0 +1,225 @@
+import { Worker } from 'node:worker_threads';
+import { cpus } from 'node:os';
+
+import type { CostModelName } from '../elimination/cost-model.js';
+import type { Graph, VertexId } from '../graph/graph.js';
+import { graphToJson } from '../graph/serialize.js';
+import { Rng } from '../util/random.js';
+import { anneal } from './anneal.js';
+import { canSolveExactly, exactSearch } from './exact.js';
+import { greedyOrder } from './greedy.js';
+import { vertexLowerBounds } from './lower-bound.js';
+import { orderCost, searchProblem, type SearchProblem } from './problem.js';
+import type { Certificate, SearchResult } from './result.js';
+import type { WorkerMessage, WorkerTask } from './search-worker.js';
+
+export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy';
+export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy'];
+
+export interface OptimizeOptions {
+  readonly method?: OptimizeMethod;
+  readonly costModel?: CostModelName;
+  /** Wall-clock budget in seconds (default 5). */
+  readonly budgetSeconds?: number;
+  readonly seed?: number;
+  /** Worker threads for the portfolio (default: one per core, at most 2 anneal/exact workers each). */
+  readonly threads?: number;
+  /** Called on every improvement: for progress display. */
+  readonly onProgress?: (event: {
+    readonly multiplications: number;
+    readonly source: string;
+    readonly seconds: number;
+  }) => void;
+}
+
+export interface OptimizeResult extends SearchResult {
+  readonly costModel: CostModelName;
+  readonly budgetSeconds: number;
+  /** Which strategy found the returned order. */
+  readonly foundBy: string;
+}
+
+/** The quick deterministic baselines every method starts from: forward, reverse and greedy rules. */
+function baselines(
+  problem: SearchProblem,
+  seed: number,
+): { order: VertexId[]; multiplications: number; source: string }[] {
+  const forward = [...problem.eliminable];
+  const reverse = [...problem.eliminable].reverse();
+  const out = [
+    { order: forward, multiplications: orderCost(problem, forward), source: 'forward' },
+    { order: reverse, multiplications: orderCost(problem, reverse), source: 'reverse' },
+    { ...greedyOrder(problem, { score: 'markowitz' }), source: 'markowitz' },
+    { ...greedyOrder(problem, { score: 'cost' }), source: 'greedy-cost' },
+  ];
+  const rng = new Rng(seed);
+  for (let i = 0; i < 8; i++)
+    out.push({
+      ...greedyOrder(problem, { score: i % 2 ? 'cost' : 'markowitz', rng, slack: 1 + 0.25 * (i >> 1) }),
+      source: 'randomised-markowitz',
+    });
+  return out;
+}
+
+const staticLowerBound = (problem: SearchProblem): number =>
+  [...vertexLowerBounds(problem).values()].reduce((s, x) => s + x, 0);
+
+/**
+ * Starts a search worker. In the build the worker is a .js file next to this one. Running from source
+ * (tsx) it is a .ts file, and Node 20 does not apply an inherited TS loader to a worker's entry module,
+ * so a tiny bootstrap registers tsx inside the worker first and then imports it.
+ */
+function startWorker(task: WorkerTask): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./search-worker.js', import.meta.url), { workerData: task });
+  const entry = new URL('./search-worker.ts', import.meta.url).href;
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: task });
+}
+
+/**
+ * Finds a cheap elimination order within a time budget and says how good it is: `optimal` when proven,
+ * else the best proven lower bound. `auto` runs a portfolio: baselines on the main thread, then exact
+ * A* (when the graph allows it) and simulated annealing in worker threads, keeping the best order seen.
+ */
+export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  const { method = 'auto', costModel = 'native', budgetSeconds = 5, seed = 1, onProgress } = options;
+  const start = performance.now();
+  const seconds = (): number => (performance.now() - start) / 1000;
+  const problem = searchProblem(graph, costModel);
+  let best = { order: [] as VertexId[], multiplications: Infinity, source: '' };
+  const offer = (c: { order: readonly VertexId[]; multiplications: number; source: string }): void => {
+    if (c.multiplications < best.multiplications) {
+      best = { order: [...c.order], multiplications: c.multiplications, source: c.source };
+      onProgress?.({ multiplications: c.multiplications, source: c.source, seconds: seconds() });
+    }
+  };
+  for (const b of baselines(problem, seed)) offer(b);
+  let lowerBound = staticLowerBound(problem);
+  let optimal = lowerBound >= best.multiplications;
+  const canProve = canSolveExactly(problem);
+  const budgetMs = Math.max(0, budgetSeconds * 1000 - (performance.now() - start));
+  let stats: Record<string, number | string> = {};
+
+  if (!optimal && method === 'exact') {
+    // exactSearch explains (RangeError) when the graph is too large or the model order-dependent.
+    const r = exactSearch(problem, { timeLimitMs: budgetMs, incumbent: best });
+    if (r.order && r.multiplications !== null)
+      offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
+    optimal = r.certificate === 'optimal';
+    if (!optimal) lowerBound = Math.max(lowerBound, (r.certificate as { lowerBound: number }).lowerBound);
+    stats = { ...r.stats };
+  } else if (!optimal && method === 'anneal') {
+    const r = anneal(problem, {
+      seed,
+      timeLimitMs: budgetMs,
+      start: best.order,
+      onImprove: (m, o) => offer({ order: o, multiplications: m, source: 'anneal' }),
+    });
+    stats = { moves: r.moves, eliminations: r.eliminations };
+  } else if (!optimal && method === 'auto' && budgetMs > 0) {
+    const threads = Math.max(1, options.threads ?? Math.min(2, cpus().length));
+    const strategies: WorkerTask['strategy'][] = canProve
+      ? ['exact', ...Array<'anneal'>(threads - 1).fill('anneal')]
+      : Array<'anneal'>(threads).fill('anneal');
+    if (canProve && threads === 1) strategies.push('anneal');
+    const outcome = await runWorkers(problem, strategies, seed, budgetMs, best, offer);
+    // Proven only if the order that reaches the proven cost actually arrived here.
+    if (outcome.optimal && best.multiplications <= outcome.lowerBound) optimal = true;
+    lowerBound = Math.max(lowerBound, outcome.lowerBound);
+    stats = outcome.stats;
+  }
+  if (!optimal && lowerBound >= best.multiplications) optimal = true;
+  const certificate: Certificate = optimal
+    ? 'optimal'
+    : { lowerBound: Math.min(lowerBound, best.multiplications) };
+  return {
+    order: best.order,
+    multiplications: best.multiplications,
+    certificate,
+    seconds: seconds(),
+    method,
+    costModel,
+    budgetSeconds,
+    foundBy: best.source,
+    stats,
+  };
+}
+
+interface WorkerOutcome {
+  optimal: boolean;
+  lowerBound: number;
+  stats: Record<string, number | string>;
+}
+
+/** Runs one worker per strategy until the budget ends or the exact worker proves optimality. */
+function runWorkers(
+  problem: SearchProblem,
+  strategies: readonly WorkerTask['strategy'][],
+  seed: number,
+  budgetMs: number,
+  incumbent: { order: VertexId[]; multiplications: number },
+  offer: (c: { order: readonly VertexId[]; multiplications: number; source: string }) => void,
+): Promise<WorkerOutcome> {
+  const graph = graphToJson(problem.graph);
+  const outcome: WorkerOutcome = { optimal: false, lowerBound: 0, stats: {} };
+  const shared = new SharedArrayBuffer(8);
+  new Float64Array(shared)[0] = incumbent.multiplications;
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let open = strategies.length;
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const w of workers) void w.terminate();
+      resolve(outcome);
+    };
+    // A little slack past the budget for the workers' own final messages.
+    const timer = setTimeout(finish, budgetMs + 250);
+    strategies.forEach((strategy, k) => {
+      const task: WorkerTask = {
+        graph,
+        costModel: problem.costModel,
+        strategy,
+        seed: seed + 1000 * k,
+        timeLimitMs: budgetMs,
+        incumbent,
+        shared,
+      };
+      const w = startWorker(task);
+      workers.push(w);
+      w.on('message', (m: WorkerMessage) => {
+        if (m.kind === 'improve')
+          offer({ order: m.order, multiplications: m.multiplications, source: strategy });
+        else if (m.kind === 'bound') {
+          outcome.lowerBound = Math.max(outcome.lowerBound, m.lowerBound);
+          outcome.stats = { ...outcome.stats, ...m.stats };
+          if (m.optimal) {
+            outcome.optimal = true;
+            // The order that reached the proven cost may still be in another worker's message queue.
+            setTimeout(finish, 300);
+          }
+        } else if (m.kind === 'failed') {
+          settled = true;
+          clearTimeout(timer);
+          for (const x of workers) void x.terminate();
+          reject(new Error(`search worker failed: ${m.message}`));
+        }
+      });
+      w.on('error', (err) => {
+        if (!settled) {
+          settled = true;
+          clearTimeout(timer);
+          for (const x of workers) void x.terminate();
+          reject(err);
+        }
+      });
+      w.on('exit', () => {
+        if (--open === 0) finish();
+      });
+    });
+  });
+}

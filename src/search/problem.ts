@@ -1,0 +1,81 @@
+import { AlphagradEngine } from '../alphagrad/engine.js';
+import type { CostModelName } from '../elimination/cost-model.js';
+import { EdgeGraph } from '../elimination/edge-graph.js';
+import { ScalarCostEngine } from '../elimination/scalar-engine.js';
+import { localJacobians } from '../evaluate/linearize.js';
+import { eliminableVertices, type Graph, type VertexId } from '../graph/graph.js';
+import { sizeOf } from '../graph/shape.js';
+
+/** A cost-only elimination state that search algorithms drive: every engine implements it. */
+export interface CostState {
+  /** Eliminates a vertex and returns its cost. */
+  eliminate(id: VertexId): number;
+  /** What eliminating a vertex would cost now. */
+  eliminationCost(id: VertexId): number;
+  /** |preds|·|succs| now, counting every adjacent node: 0 means one side is empty. */
+  markowitzDegree(id: VertexId): number;
+  clone(): CostState;
+}
+
+/** The elimination game of one graph under one cost model, with the fastest exact engine for it. */
+export interface SearchProblem {
+  readonly graph: Graph;
+  readonly costModel: CostModelName;
+  /** Eliminable vertices, ascending: the actions. */
+  readonly eliminable: readonly VertexId[];
+  /** Which engine runs the game: `bitset` (scalar graphs), `blocks` (native tensors) or `alphagrad`. */
+  readonly engine: 'bitset' | 'blocks' | 'alphagrad';
+  /**
+   * Whether the state after eliminating a set of vertices is the same for every order of that set, so a
+   * search over sets (dynamic programming, A*) is exact. True for the native model (the block on u→w is
+   * the sum over paths through the set of products of blocks: its pattern and values do not depend on
+   * the order) and for scalar graphs; false for the alphagrad model on tensor graphs, whose type tables
+   * are neither associative nor commutative (ADD_SPARSITY_MAP is not symmetric).
+   */
+  readonly orderIndependent: boolean;
+  initial(): CostState;
+}
+
+const isScalarGraph = (g: Graph): boolean =>
+  g.inputs.every((i) => sizeOf(i.shape) === 1) && g.vertices.every((v) => sizeOf(v.shape) === 1);
+
+export function searchProblem(graph: Graph, costModel: CostModelName): SearchProblem {
+  const local = localJacobians(graph, null);
+  const scalar = isScalarGraph(graph);
+  const structural = local.some((edges) => edges.some((e) => e.block.structural));
+  // On scalar graphs the bitset engine is exact for the native model; for the alphagrad model too unless
+  // copy edges are present (its tables treat two meeting copy paths differently from a sum).
+  const engine =
+    scalar && (costModel === 'native' || !structural)
+      ? 'bitset'
+      : costModel === 'native'
+        ? 'blocks'
+        : 'alphagrad';
+  let initial: () => CostState;
+  if (engine === 'bitset') {
+    const base = ScalarCostEngine.fromGraph(graph, local);
+    initial = () => base.clone();
+  } else if (engine === 'blocks') {
+    const base = EdgeGraph.symbolic(graph, local);
+    initial = () => base.clone();
+  } else {
+    const base = AlphagradEngine.fromGraph(graph);
+    initial = () => base.clone();
+  }
+  return {
+    graph,
+    costModel,
+    eliminable: eliminableVertices(graph),
+    engine,
+    orderIndependent: costModel === 'native' || engine === 'bitset',
+    initial,
+  };
+}
+
+/** Total cost of a complete order. */
+export function orderCost(problem: SearchProblem, order: readonly VertexId[]): number {
+  const state = problem.initial();
+  let total = 0;
+  for (const v of order) total += state.eliminate(v);
+  return total;
+}
