@@ -85,3 +85,59 @@ describe('graph sources', () => {
     assert.match(fails('bench', 'everything'), /unknown benchmark 'everything'/);
   });
 });
+
+describe('optimize', () => {
+  test('proves a small graph optimal and writes the search record', () => {
+    const out = join(dir, 'best.json');
+    const r = JSON.parse(
+      ok(
+        'optimize',
+        'PropaneCombustion',
+        '--source',
+        'jaxpr',
+        '--cost-model',
+        'alphagrad',
+        '--budget',
+        '5',
+        '--json',
+        '--out',
+        out,
+      ),
+    );
+    assert.deepEqual(
+      [r.multiplications, r.certificate, r.task, r.costModel],
+      [88, 'optimal', 'PropaneCombustion', 'alphagrad'],
+    );
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(out, 'utf8'))), [
+      'task',
+      'costModel',
+      'method',
+      'budgetSeconds',
+      'seconds',
+      'multiplications',
+      'order',
+      'certificate',
+    ]);
+    // The order is accepted back by cost and gives the same count.
+    assert.equal(
+      cost('PropaneCombustion', '--source', 'jaxpr', '--cost-model', 'alphagrad', '--order', out)
+        .multiplications,
+      88,
+    );
+  });
+
+  test('an anytime run reports a lower bound when it cannot prove', () => {
+    const r = JSON.parse(ok('optimize', 'RoeFlux_1d', '--method', 'anneal', '--budget', '0.5', '--json'));
+    assert.ok(r.multiplications < 364);
+    assert.deepEqual(r.certificate, { lowerBound: 223 });
+  });
+
+  test('bad options give one line', () => {
+    assert.match(fails('optimize', 'g', '--method', 'magic'), /unknown method 'magic'/);
+    assert.match(fails('optimize', 'g', '--budget', '-1'), /--budget must be a non-negative number/);
+    assert.match(
+      fails('optimize', 'f', '--source', 'jaxpr', '--cost-model', 'alphagrad', '--method', 'exact'),
+      /depends on the elimination order/,
+    );
+  });
+});
