@@ -60,3 +60,28 @@ export {
 } from './jaxpr/index.js';
 export { alphagradEdges, type AlphagradEdge } from './alphagrad/encode.js';
 export { AlphagradEngine, alphagradMarkowitzOrder } from './alphagrad/engine.js';
+
+export {
+  optimizeOrder,
+  quickOptimize,
+  OPTIMIZE_METHODS,
+  type OptimizeMethod,
+  type OptimizeOptions,
+  type OptimizeResult,
+} from './search/portfolio.js';
+export { exactSearch, canSolveExactly, type ExactOptions } from './search/exact.js';
+export { anneal, type AnnealOptions } from './search/anneal.js';
+export { greedyOrder, type GreedyOptions } from './search/greedy.js';
+export { searchProblem, type SearchProblem, type CostState } from './search/problem.js';
+export type { Certificate, SearchResult } from './search/result.js';
+
+export {
+  jacobian,
+  compileGraphJacobian,
+  compileCount,
+  type CompiledJacobian,
+  type CompileOptions,
+  type CompileTarget,
+  type BatchInput,
+} from './compile/jacobian.js';
+export { LAYOUTS, type Layout, type JacobianBatch } from './compile/emit.js';

@@ -313,7 +313,7 @@ function caseIndex(which: Tensor, i: number, numCases: number): number {
 }
 
 /** Offsets of lhs/rhs elements by batch, free and contracting index, shared by value and partials. */
-function dotLayout(lhs: Shape, rhs: Shape, params: ParamsOf<'dot_general'>) {
+export function dotLayout(lhs: Shape, rhs: Shape, params: ParamsOf<'dot_general'>) {
   const [[lc, rc], [lb, rb]] = params.dimension_numbers;
   const lf = complementAxes(lhs.length, [...lc, ...lb]);
   const rf = complementAxes(rhs.length, [...rc, ...rb]);

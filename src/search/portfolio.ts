@@ -223,3 +223,30 @@ function runWorkers(
     });
   });
 }
+
+/**
+ * A synchronous, single-threaded search for library calls that cannot wait on workers (jacobian's
+ * `order: 'auto'`): baselines, exact search when the graph allows it, then annealing, native model.
+ */
+export function quickOptimize(
+  graph: Graph,
+  budgetMs: number,
+  seed = 1,
+): { order: VertexId[]; multiplications: number } {
+  const start = performance.now();
+  const problem = searchProblem(graph, 'native');
+  let best = { order: [] as VertexId[], multiplications: Infinity };
+  for (const b of baselines(problem, seed)) if (b.multiplications < best.multiplications) best = b;
+  if (canSolveExactly(problem)) {
+    const r = exactSearch(problem, { timeLimitMs: budgetMs / 2, incumbent: best });
+    if (r.order && r.multiplications !== null && r.multiplications <= best.multiplications)
+      best = { order: r.order, multiplications: r.multiplications };
+    if (r.certificate === 'optimal') return best;
+  }
+  const left = budgetMs - (performance.now() - start);
+  if (left > 0 && problem.eliminable.length > 1) {
+    const r = anneal(problem, { seed, timeLimitMs: left, start: best.order });
+    if (r.multiplications < best.multiplications) best = r;
+  }
+  return { order: best.order, multiplications: best.multiplications };
+}

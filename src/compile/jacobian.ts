@@ -1,0 +1,163 @@
+import { resolveOrder, type OrderSpec } from '../elimination/resolve.js';
+import { CrosscountryError, NonFiniteError, ShapeError } from '../graph/errors.js';
+import type { Graph, VertexId } from '../graph/graph.js';
+import { graphToJson } from '../graph/serialize.js';
+import { sizeOf } from '../graph/shape.js';
+import type { NestedArray } from '../graph/tensor.js';
+import { quickOptimize } from '../search/portfolio.js';
+import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
+import { buildEliminationProgram, buildTapeProgram } from './build.js';
+import { emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
+
+/** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
+export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse';
+
+export interface CompileOptions {
+  /** Default `point` (batch loop outermost): measured faster than `batch` on every task (results/runtime.md). */
+  readonly layout?: Layout;
+  /** Search budget for `auto`, in seconds (default 0.5; the order is cached per graph). */
+  readonly budgetSeconds?: number;
+}
+
+/** One input of a batch: a flat typed array or array ([batch, ...shape]), nested arrays, or a number. */
+export type BatchInput = Float64Array | readonly number[] | NestedArray;
+
+/** A compiled Jacobian: call it on a batch of points. */
+export interface CompiledJacobian {
+  (
+    inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
+  ): JacobianBatch & { readonly batch: number };
+  readonly graph: Graph;
+  /** The elimination order (empty for the tape baselines). */
+  readonly order: readonly VertexId[];
+  /** Multiplications of the derivative part per point (the native model's count for an order). */
+  readonly multiplications: number;
+  readonly layout: Layout;
+  readonly target: string;
+}
+
+const programCache = new Map<string, CompiledProgram & { multiplications: number; order: VertexId[] }>();
+const autoOrders = new Map<string, VertexId[]>();
+let compilations = 0;
+
+/** How many programs were generated so far (cache hits do not count): for tests and diagnostics. */
+export function compileCount(): number {
+  return compilations;
+}
+
+/** Compiles a graph's Jacobian for an order (or a tape baseline) into JavaScript, once per (graph, target, layout). */
+export function compileGraphJacobian(
+  graph: Graph,
+  target: CompileTarget = 'markowitz',
+  options: CompileOptions = {},
+): CompiledJacobian {
+  const { layout = 'point', budgetSeconds = 0.5 } = options;
+  const graphKey = JSON.stringify(graphToJson(graph));
+  let order: VertexId[] = [];
+  if (target === 'auto') {
+    const cached = autoOrders.get(graphKey);
+    order = cached ?? quickOptimize(graph, budgetSeconds * 1000).order;
+    autoOrders.set(graphKey, order);
+  } else if (target !== 'tape-forward' && target !== 'tape-reverse') {
+    order = resolveOrder(graph, target);
+  }
+  const targetKey =
+    target === 'tape-forward' || target === 'tape-reverse' ? target : `order:${order.join(',')}`;
+  const key = `${layout}|${targetKey}|${graphKey}`;
+  let compiled = programCache.get(key);
+  if (!compiled) {
+    const program =
+      target === 'tape-forward'
+        ? buildTapeProgram(graph, 'forward')
+        : target === 'tape-reverse'
+          ? buildTapeProgram(graph, 'reverse')
+          : buildEliminationProgram(graph, order);
+    compiled = Object.assign(emitProgram(program, layout), {
+      multiplications: program.multiplications,
+      order,
+    });
+    programCache.set(key, compiled);
+    compilations++;
+  }
+  const program = compiled;
+  const sizes = graph.inputs.map((x) => sizeOf(x.shape));
+  const run = (inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>) => {
+    const { arrays, batch } = batchInputs(graph, sizes, inputs);
+    return { ...program.run(arrays, batch), batch };
+  };
+  return Object.assign(run, {
+    graph,
+    order: program.order,
+    multiplications: program.multiplications,
+    layout,
+    target: typeof target === 'string' ? target : 'explicit',
+  });
+}
+
+/**
+ * jacobian(fn, { inputs, order }): traces `fn` once and returns a compiled function that computes the
+ * outputs and the full Jacobian for a batch of points. `order: 'auto'` uses the best order a short search
+ * finds (cached per program).
+ */
+export function jacobian(
+  fn: TracedFunction,
+  options: { readonly inputs: readonly InputSpec[]; readonly order?: CompileTarget } & CompileOptions,
+): CompiledJacobian {
+  const { inputs, order = 'auto', ...rest } = options;
+  return compileGraphJacobian(trace(fn, inputs), order, rest);
+}
+
+function flatten(value: BatchInput, out: number[]): void {
+  if (typeof value === 'number') out.push(value);
+  else if (value instanceof Float64Array) for (const x of value) out.push(x);
+  else for (const v of value) flatten(v as BatchInput, out);
+}
+
+/** Normalises positional or named inputs into flat Float64Arrays and infers the batch size. */
+function batchInputs(
+  graph: Graph,
+  sizes: number[],
+  inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
+): { arrays: Float64Array[]; batch: number } {
+  const list: BatchInput[] = Array.isArray(inputs)
+    ? [...(inputs as BatchInput[])]
+    : graph.inputs.map((x) => {
+        const v = (inputs as Record<string, BatchInput>)[x.name];
+        if (v === undefined) throw new ShapeError(`missing input '${x.name}'`);
+        return v;
+      });
+  if (list.length !== graph.inputs.length)
+    throw new ShapeError(`expected ${graph.inputs.length} inputs, got ${list.length}`);
+  let batch = -1;
+  const arrays = list.map((v, j) => {
+    const flat =
+      v instanceof Float64Array
+        ? v
+        : Float64Array.from(
+            (() => {
+              const out: number[] = [];
+              flatten(v, out);
+              return out;
+            })(),
+          );
+    const size = sizes[j];
+    if (size === 0 || flat.length % size !== 0)
+      throw new ShapeError(
+        `input ${j + 1} (${graph.inputs[j].name}) has ${flat.length} values, not a multiple of its size ${size}`,
+      );
+    const b = flat.length / size;
+    if (batch >= 0 && b !== batch)
+      throw new ShapeError(
+        `input ${j + 1} (${graph.inputs[j].name}) has a batch of ${b}, the others ${batch}`,
+      );
+    batch = b;
+    const bad = flat.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0)
+      throw new NonFiniteError(
+        `input ${j + 1} (${graph.inputs[j].name}) is not finite at value ${bad}: ${flat[bad]}`,
+      );
+    return flat;
+  });
+  if (batch < 1) throw new CrosscountryError('empty batch');
+  return { arrays, batch };
+}
