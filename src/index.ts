@@ -49,7 +49,11 @@ export { ScalarCostEngine } from './elimination/scalar-engine.js';
 
 export { jacobianByElimination, type EliminationResult, type JacobianBlocks } from './jacobian/eliminate.js';
 export { tapeForwardJacobian, tapeReverseJacobian, type ReferenceJacobian } from './jacobian/tape.js';
-export { finiteDifferenceJacobian, type FiniteDifferenceOptions } from './jacobian/finite-differences.js';
+export {
+  finiteDifferenceJacobian,
+  freezeStopGradients,
+  type FiniteDifferenceOptions,
+} from './jacobian/finite-differences.js';
 
 export {
   importJaxpr,

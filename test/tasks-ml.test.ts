@@ -7,6 +7,7 @@ import {
   countOrder,
   evaluateGraph,
   finiteDifferenceJacobian,
+  freezeStopGradients,
   jacobianByElimination,
   outputValues,
   pprintGraph,
@@ -15,9 +16,7 @@ import {
   type Graph,
   type Operand,
   type Tensor,
-  type Vertex,
 } from '../src/index.js';
-import { operandValue } from '../src/evaluate/evaluate.js';
 import { importJaxpr } from '../src/jaxpr/parse.js';
 import { BlackScholes_Jacobian } from '../src/tasks/black-scholes-jacobian.js';
 import { Encoder } from '../src/tasks/encoder.js';
@@ -72,20 +71,6 @@ const equations = (graph: Graph) =>
     shape: [...v.shape],
     params: JSON.parse(JSON.stringify(v.params)) as unknown,
   }));
-
-/**
- * The graph with every stop_gradient operand replaced by its value at `point`: differentiating it by
- * finite differences treats those values as constants, as the exact Jacobian does.
- */
-function freezeStopGradients(graph: Graph, point: readonly Tensor[]): Graph {
-  const ev = evaluateGraph(graph, point);
-  const vertices = graph.vertices.map((v) =>
-    v.primitive === 'stop_gradient'
-      ? ({ ...v, operands: [{ kind: 'literal', value: operandValue(ev, v.operands[0]) }] } as Vertex)
-      : v,
-  );
-  return { ...graph, vertices };
-}
 
 for (const task of TASKS) {
   describe(`task ${task.name}`, () => {

@@ -1,16 +1,20 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 import {
   countOrderWith,
   resolveOrder,
+  type VertexId,
   eliminableVertices,
   graphToJson,
   jacobianByElimination,
   parseCostModel,
   pprintGraph,
 } from '../index.js';
-import { optimizeOrder, OPTIMIZE_METHODS, type OptimizeMethod } from '../search/portfolio.js';
+import { optimizeOrder, OPTIMIZE_METHODS, quickOptimize, type OptimizeMethod } from '../search/portfolio.js';
+import { runtimeBenchmark } from '../report/runtime-bench.js';
+import { runtimeMarkdown } from '../report/runtime-markdown.js';
 import { paperTableMarkdown } from '../report/paper-table-markdown.js';
 import { paperTable } from '../report/paper-table.js';
 import { TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
@@ -115,9 +119,54 @@ export function tasksCommand(opts: { readonly json?: boolean }): string {
   return lines.join('\n');
 }
 
-/** `bench paper`: the paper-reproduction table as results/paper-table.{md,json}. */
-export function benchCommand(suite: string, opts: { readonly outDir: string }): string {
-  if (suite !== 'paper') throw new CliError(`unknown benchmark '${suite}' (available: paper)`);
+/** `bench runtime`: compiled variants and the peer over batch sizes, as results/runtime.{md,json}. */
+async function benchRuntime(opts: { readonly outDir: string; readonly quick?: boolean }): Promise<string> {
+  const searchPath = join(opts.outDir, 'search.json');
+  const bestOrders = new Map<string, VertexId[]>();
+  let bestOrderSource = 'a 5 s single-thread native search per task (quickOptimize, seed 1)';
+  if (existsSync(searchPath)) {
+    const saved = JSON.parse(readFileSync(searchPath, 'utf8')) as {
+      results?: { task: string; costModel: string; order: VertexId[] }[];
+    };
+    for (const r of saved.results ?? []) if (r.costModel === 'native') bestOrders.set(r.task, r.order);
+    if (bestOrders.size > 0)
+      bestOrderSource = `the native-model orders of ${searchPath} (npm run bench:search)`;
+  }
+  for (const task of TASKS)
+    if (!bestOrders.has(task.name))
+      bestOrders.set(task.name, quickOptimize(taskGraph(task, 'jaxpr'), opts.quick ? 500 : 5000).order);
+  const runs = opts.quick ? 5 : 50;
+  const warmup = opts.quick ? 2 : 10;
+  const seed = 7;
+  const result = await runtimeBenchmark({
+    batches: [1, 16, 128, 512, 2048],
+    runs,
+    warmup,
+    bestOrders,
+    seed,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  mkdirSync(opts.outDir, { recursive: true });
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+  const command = opts.quick ? 'npm run bench:runtime -- --quick' : 'npm run bench:runtime';
+  writeFileSync(
+    join(opts.outDir, 'runtime.md'),
+    runtimeMarkdown(result, { command, machine, runs, warmup, seed, bestOrderSource }),
+  );
+  writeFileSync(
+    join(opts.outDir, 'runtime.json'),
+    `${JSON.stringify({ command, machine, runs, warmup, seed, rows: result.rows.map(({ task, batch, variant, medianMs, cpuMs }) => ({ task, batch, variant, medianMs, cpuMs })), omitted: result.omitted, checks: result.checks, layouts: result.layouts }, null, 2)}\n`,
+  );
+  return `wrote ${join(opts.outDir, 'runtime.md')} and runtime.json (${result.rows.length} rows)`;
+}
+
+/** `bench paper` / `bench runtime`: regenerate a report in results/. */
+export async function benchCommand(
+  suite: string,
+  opts: { readonly outDir: string; readonly quick?: boolean },
+): Promise<string> {
+  if (suite === 'runtime') return benchRuntime(opts);
+  if (suite !== 'paper') throw new CliError(`unknown benchmark '${suite}' (available: paper, runtime)`);
   const rows = paperTable();
   mkdirSync(opts.outDir, { recursive: true });
   const md = join(opts.outDir, 'paper-table.md');

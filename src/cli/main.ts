@@ -136,10 +136,13 @@ program
 
 program
   .command('bench')
-  .description('regenerate a benchmark report in results/ (paper: the paper-reproduction table)')
-  .argument('<suite>', 'which benchmark: paper')
+  .description(
+    'regenerate a benchmark report in results/ (paper: the paper-reproduction table; runtime: compiled Jacobian timings)',
+  )
+  .argument('<suite>', 'which benchmark: paper or runtime')
   .option('--out-dir <dir>', 'where to write the report', 'results')
-  .action((suite: string, opts) => print(benchCommand(suite, opts)));
+  .option('--quick', 'runtime: fewer timed rounds (a smoke run)')
+  .action(async (suite: string, opts) => print(await benchCommand(suite, opts)));
 
 program
   .command('demo')

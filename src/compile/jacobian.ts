@@ -8,6 +8,7 @@ import { quickOptimize } from '../search/portfolio.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
 import { emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
+import { programStats, type ProgramStats } from './program.js';
 
 /** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
 export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse';
@@ -34,9 +35,14 @@ export interface CompiledJacobian {
   readonly multiplications: number;
   readonly layout: Layout;
   readonly target: string;
+  /** Operation counts of the generated code per point. */
+  readonly stats: ProgramStats;
 }
 
-const programCache = new Map<string, CompiledProgram & { multiplications: number; order: VertexId[] }>();
+const programCache = new Map<
+  string,
+  CompiledProgram & { multiplications: number; order: VertexId[]; stats: ProgramStats }
+>();
 const autoOrders = new Map<string, VertexId[]>();
 let compilations = 0;
 
@@ -75,6 +81,7 @@ export function compileGraphJacobian(
     compiled = Object.assign(emitProgram(program, layout), {
       multiplications: program.multiplications,
       order,
+      stats: programStats(program),
     });
     programCache.set(key, compiled);
     compilations++;
@@ -91,6 +98,7 @@ export function compileGraphJacobian(
     multiplications: program.multiplications,
     layout,
     target: typeof target === 'string' ? target : 'explicit',
+    stats: program.stats,
   });
 }
 

@@ -119,3 +119,26 @@ export function countMultiplications(instrs: readonly Instr[]): number {
   for (const ins of instrs) if (ins.kind === 'sum') for (const t of ins.terms) if (typeof t !== 'number') n++;
   return n;
 }
+
+/** Operation counts of a program, for cost proxies beyond multiplications. */
+export interface ProgramStats {
+  /** All multiplications executed per point (primal contractions included). */
+  readonly multiplications: number;
+  readonly additions: number;
+  /** Calls into the math tables (primal values, local partials). */
+  readonly calls: number;
+  /** Non-zero Jacobian entries written per point. */
+  readonly jacobianEntries: number;
+}
+
+export function programStats(program: Program): ProgramStats {
+  let additions = 0;
+  let calls = 0;
+  for (const ins of program.instrs) {
+    if (ins.kind === 'call') calls++;
+    else additions += ins.terms.length - 1;
+  }
+  let jacobianEntries = 0;
+  for (const row of program.jacobian) for (const block of row) jacobianEntries += block.length;
+  return { multiplications: countMultiplications(program.instrs), additions, calls, jacobianEntries };
+}

@@ -1,7 +1,7 @@
-import type { Graph } from '../graph/graph.js';
+import type { Graph, Vertex } from '../graph/graph.js';
 import { sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { evaluateGraph, outputValues } from '../evaluate/evaluate.js';
+import { evaluateGraph, operandValue, outputValues } from '../evaluate/evaluate.js';
 import type { ReferenceJacobian } from './tape.js';
 
 export interface FiniteDifferenceOptions {
@@ -58,4 +58,18 @@ function evaluateAt(graph: Graph, inputs: readonly Tensor[], j: number, c: numbe
   data[c] = value;
   const perturbed = inputs.map((t, k) => (k === j ? { shape: t.shape, data } : t));
   return outputValues(graph, evaluateGraph(graph, perturbed, { checkFinite: false }));
+}
+
+/**
+ * The graph with every stop_gradient operand replaced by its value at `point`: differentiating it by
+ * finite differences treats those values as constants, as the exact Jacobian does.
+ */
+export function freezeStopGradients(graph: Graph, point: readonly Tensor[]): Graph {
+  const ev = evaluateGraph(graph, point);
+  const vertices = graph.vertices.map((v) =>
+    v.primitive === 'stop_gradient'
+      ? ({ ...v, operands: [{ kind: 'literal', value: operandValue(ev, v.operands[0]) }] } as Vertex)
+      : v,
+  );
+  return { ...graph, vertices };
 }

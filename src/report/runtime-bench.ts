@@ -1,0 +1,225 @@
+import type { Graph, VertexId } from '../graph/graph.js';
+import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
+import { TASKS, taskGraph, type TaskDefinition } from '../tasks/index.js';
+import { Rng } from '../util/random.js';
+import { jaxjsVariant, loadJaxjs } from './jaxjs-peer.js';
+import {
+  compiledVariant,
+  finiteDifferenceError,
+  packPoints,
+  RUNTIME_VARIANTS,
+  timeInterleaved,
+  type RuntimeRow,
+  type TimedVariant,
+} from './runtime.js';
+
+export interface RuntimeBenchOptions {
+  readonly batches: readonly number[];
+  readonly runs: number;
+  readonly warmup: number;
+  /** Best order per task (native model); tasks without one use the Markowitz order. */
+  readonly bestOrders: ReadonlyMap<string, readonly VertexId[]>;
+  readonly tasks?: readonly string[];
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RuntimeBenchResult {
+  rows: RuntimeRow[];
+  /** Variants that could not run or failed their correctness check, with the reason. */
+  omitted: { task: string; variant: string; reason: string }[];
+  /** Worst relative disagreement with finite differences per (task, variant). */
+  checks: { task: string; variant: string; maxRelativeError: number }[];
+  /** The same order in both code layouts, at one batch size. */
+  layouts: { task: string; batch: number; pointMs: number; batchMs: number }[];
+}
+
+/** Dense (all outputs flattened) × (all inputs flattened) finite-difference Jacobian of one point. */
+function flatFiniteDifferences(
+  graph: Graph,
+  point: Parameters<typeof finiteDifferenceJacobian>[1],
+): number[][] {
+  const fd = finiteDifferenceJacobian(freezeStopGradients(graph, point), point);
+  const inSizes = point.map((t) => t.data.length);
+  const rows: number[][] = [];
+  for (const row of fd.jacobian) {
+    const outSize = row[0].data.length / inSizes[0];
+    for (let r = 0; r < outSize; r++)
+      rows.push(
+        row.flatMap((block, j) => Array.from(block.data.slice(r * inSizes[j], (r + 1) * inSizes[j]))),
+      );
+  }
+  return rows;
+}
+
+/**
+ * The runtime benchmark: for each task and batch size, every compiled variant (and the jax-js peer where
+ * it runs) is checked against finite differences, then timed interleaved in one process.
+ */
+export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<RuntimeBenchResult> {
+  const { batches, runs, warmup, bestOrders, seed = 7, log = () => undefined } = options;
+  const result: RuntimeBenchResult = { rows: [], omitted: [], checks: [], layouts: [] };
+  const layoutBatch = batches.includes(512) ? 512 : Math.max(...batches);
+  const jax = await loadJaxjs().catch((err: unknown) => {
+    result.omitted.push({
+      task: '*',
+      variant: 'jaxjs-*',
+      reason: `@jax-js/jax could not be loaded: ${String(err)}`,
+    });
+    return null;
+  });
+  const tasks: TaskDefinition[] = TASKS.filter((t) => !options.tasks || options.tasks.includes(t.name));
+  for (const task of tasks) {
+    const graph = taskGraph(task, 'jaxpr');
+    const best = bestOrders.get(task.name) ?? [];
+    const rng = new Rng(seed);
+    const maxBatch = Math.max(...batches);
+    const points = Array.from({ length: maxBatch }, () => task.samplePoint(rng));
+    // Correctness gate, once per task and variant (the code does not depend on the batch size).
+    const compiled = RUNTIME_VARIANTS.filter((variant) => variant !== 'best-order' || best.length > 0).map(
+      (variant) => ({ variant, J: compiledVariant(graph, variant, best, 'point') }),
+    );
+    const usable = compiled.filter(({ variant, J }) => {
+      const err = finiteDifferenceError(graph, J, points);
+      result.checks.push({ task: task.name, variant, maxRelativeError: err });
+      if (err > 1e-5)
+        result.omitted.push({
+          task: task.name,
+          variant,
+          reason: `disagrees with finite differences (${err.toExponential(1)})`,
+        });
+      return err <= 1e-5;
+    });
+    const peerModes: ('jacfwd' | 'jacrev')[] = [];
+    if (jax) {
+      for (const mode of ['jacfwd', 'jacrev'] as const) {
+        try {
+          const v = jaxjsVariant(jax, graph, mode, packFlat(points.slice(0, 2)), 2);
+          const got = await v.firstJacobian();
+          const fd = flatFiniteDifferences(graph, points[0]);
+          let err = 0;
+          fd.forEach((row, r) =>
+            row.forEach(
+              (x, c) =>
+                (err = Math.max(err, Math.abs(x - got[r * row.length + c]) / Math.max(1, Math.abs(x)))),
+            ),
+          );
+          result.checks.push({ task: task.name, variant: `jaxjs-${mode}`, maxRelativeError: err });
+          // float32: a looser gate than for the float64 variants.
+          if (err > 1e-2)
+            result.omitted.push({
+              task: task.name,
+              variant: `jaxjs-${mode}`,
+              reason: `disagrees with finite differences (${err.toExponential(1)}, float32)`,
+            });
+          else peerModes.push(mode);
+        } catch (err) {
+          result.omitted.push({
+            task: task.name,
+            variant: `jaxjs-${mode}`,
+            reason: String(err instanceof Error ? err.message : err).split('\n')[0],
+          });
+        }
+      }
+    }
+    for (const batch of batches) {
+      const inputs = packPoints(points.slice(0, batch));
+      const timed: TimedVariant[] = usable.map(({ variant, J }) => ({
+        variant,
+        multiplications: J.multiplications,
+        stats: J.stats,
+        run: () => void J(inputs),
+      }));
+      const ours = timeInterleaved(timed, runs, warmup);
+      timed.forEach((v, k) =>
+        result.rows.push({
+          task: task.name,
+          batch,
+          variant: v.variant,
+          medianMs: ours[k].medianMs,
+          cpuMs: ours[k].cpuMs,
+          multiplications: v.multiplications,
+          stats: v.stats,
+        }),
+      );
+      if (batch === layoutBatch) {
+        // The other layout (structure of arrays, batch innermost), timed against the default on the same points.
+        const order = best.length > 0 ? best : undefined;
+        const pair = (['point', 'batch'] as const).map((layout) => {
+          const J = compiledVariant(graph, order ? 'best-order' : 'markowitz-order', best, layout);
+          return {
+            variant: (order ? 'best-order' : 'markowitz-order') as RuntimeRow['variant'],
+            multiplications: J.multiplications,
+            stats: J.stats,
+            run: () => void J(inputs),
+          };
+        });
+        const t = timeInterleaved(pair, Math.min(runs, 20), 2);
+        result.layouts.push({ task: task.name, batch, pointMs: t[0].medianMs, batchMs: t[1].medianMs });
+      }
+      if (jax && peerModes.length > 0) {
+        const flat = packFlat(points.slice(0, batch));
+        const peers = peerModes.map((mode) => ({ mode, v: jaxjsVariant(jax, graph, mode, flat, batch) }));
+        const times = await timeAsync(
+          peers.map((p) => p.v.run),
+          Math.min(runs, 50),
+          Math.min(warmup, 5),
+        );
+        peers.forEach((p, k) =>
+          result.rows.push({
+            task: task.name,
+            batch,
+            variant: `jaxjs-${p.mode}`,
+            medianMs: times[k].medianMs,
+            cpuMs: times[k].cpuMs,
+            multiplications: null,
+            stats: null,
+          }),
+        );
+      }
+      log(
+        `${task.name} batch ${batch}: ${result.rows
+          .filter((r) => r.task === task.name && r.batch === batch)
+          .map((r) => `${r.variant} ${r.medianMs.toFixed(3)}`)
+          .join(', ')}`,
+      );
+    }
+  }
+  return result;
+}
+
+/** All inputs of each point concatenated: the [batch, inputs] layout of the jax-js replay. */
+function packFlat(points: Parameters<typeof packPoints>[0]): Float64Array {
+  const n = points[0].reduce((s, t) => s + t.data.length, 0);
+  const out = new Float64Array(points.length * n);
+  points.forEach((p, b) => {
+    let o = b * n;
+    for (const t of p) {
+      out.set(t.data, o);
+      o += t.data.length;
+    }
+  });
+  return out;
+}
+
+async function timeAsync(
+  runs: readonly (() => Promise<void>)[],
+  count: number,
+  warmup: number,
+): Promise<{ medianMs: number; cpuMs: number }[]> {
+  for (let w = 0; w < warmup; w++) for (const r of runs) await r();
+  const wall = runs.map(() => [] as number[]);
+  const cpu = runs.map(() => [] as number[]);
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < runs.length; k++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await runs[k]();
+      wall[k].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[k].push((c.user + c.system) / 1000);
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return runs.map((_r, k) => ({ medianMs: median(wall[k]), cpuMs: median(cpu[k]) }));
+}

@@ -1,0 +1,121 @@
+import { compileGraphJacobian, type CompileTarget, type CompiledJacobian } from '../compile/jacobian.js';
+import type { Layout } from '../compile/emit.js';
+import type { ProgramStats } from '../compile/program.js';
+import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
+import type { Graph, VertexId } from '../graph/graph.js';
+import type { Tensor } from '../graph/tensor.js';
+
+export const RUNTIME_VARIANTS = [
+  'forward-order',
+  'reverse-order',
+  'markowitz-order',
+  'best-order',
+  'tape-forward',
+  'tape-reverse',
+] as const;
+export type RuntimeVariant = (typeof RUNTIME_VARIANTS)[number] | 'jaxjs-jacfwd' | 'jaxjs-jacrev';
+
+export interface RuntimeRow {
+  task: string;
+  batch: number;
+  variant: RuntimeVariant;
+  medianMs: number;
+  cpuMs: number;
+  /** Multiplications per point of the derivative part (null for peers). */
+  multiplications: number | null;
+  /** Operation counts of the generated code per point (null for peers). */
+  stats: ProgramStats | null;
+}
+
+/** A timed callable: one Jacobian batch per call. */
+export interface TimedVariant {
+  readonly variant: RuntimeVariant;
+  readonly multiplications: number | null;
+  readonly stats: ProgramStats | null;
+  run(): void;
+}
+
+export function compiledVariant(
+  graph: Graph,
+  variant: (typeof RUNTIME_VARIANTS)[number],
+  bestOrder: readonly VertexId[],
+  layout: Layout = 'point',
+): CompiledJacobian {
+  const target: CompileTarget =
+    variant === 'forward-order'
+      ? 'forward'
+      : variant === 'reverse-order'
+        ? 'reverse'
+        : variant === 'markowitz-order'
+          ? 'markowitz'
+          : variant === 'best-order'
+            ? bestOrder
+            : variant;
+  return compileGraphJacobian(graph, target, { layout });
+}
+
+/** Packs points into the compiled functions' batch layout. */
+export function packPoints(points: readonly Tensor[][]): Float64Array[] {
+  return points[0].map((_t, j) => {
+    const n = points[0][j].data.length;
+    const out = new Float64Array(points.length * n);
+    points.forEach((p, b) => out.set(p[j].data, b * n));
+    return out;
+  });
+}
+
+/**
+ * Largest relative disagreement between a compiled Jacobian and central finite differences over the
+ * first points of a batch (the correctness gate before timing).
+ */
+export function finiteDifferenceError(
+  graph: Graph,
+  J: CompiledJacobian,
+  points: readonly Tensor[][],
+  check = 2,
+): number {
+  const result = J(packPoints(points.slice(0, check)));
+  let worst = 0;
+  points.slice(0, check).forEach((point, b) => {
+    // stop_gradient values are constants for the exact Jacobian, so freeze them for the differences too.
+    const fd = finiteDifferenceJacobian(freezeStopGradients(graph, point), point);
+    fd.jacobian.forEach((row, i) =>
+      row.forEach((block, j) =>
+        block.data.forEach((x, k) => {
+          const y = result.jacobian[i][j][b * block.data.length + k];
+          worst = Math.max(worst, Math.abs(x - y) / Math.max(1, Math.abs(x), Math.abs(y)));
+        }),
+      ),
+    );
+  });
+  return worst;
+}
+
+/**
+ * Times variants interleaved (round-robin, so drift and noise hit all alike) after a warm-up: per variant
+ * the median wall time and the median CPU time (process.cpuUsage: user + system) of one call.
+ */
+export function timeInterleaved(
+  variants: readonly TimedVariant[],
+  runs: number,
+  warmup: number,
+): { medianMs: number; cpuMs: number }[] {
+  for (let w = 0; w < warmup; w++) for (const v of variants) v.run();
+  const wall = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) {
+    variants.forEach((v, k) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      v.run();
+      wall[k].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[k].push((c.user + c.system) / 1000);
+    });
+  }
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return variants.map((_v, k) => ({ medianMs: median(wall[k]), cpuMs: median(cpu[k]) }));
+}
