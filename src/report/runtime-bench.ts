@@ -22,6 +22,8 @@ export interface RuntimeBenchOptions {
   readonly tasks?: readonly string[];
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  /** Budget for the timed rounds of one (task, batch) group of variants (default 30 s). */
+  readonly groupBudgetMs?: number;
 }
 
 export interface RuntimeBenchResult {
@@ -57,7 +59,15 @@ function flatFiniteDifferences(
  * it runs) is checked against finite differences, then timed interleaved in one process.
  */
 export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<RuntimeBenchResult> {
-  const { batches, runs, warmup, bestOrders, seed = 7, log = () => undefined } = options;
+  const {
+    batches,
+    runs,
+    warmup,
+    bestOrders,
+    seed = 7,
+    log = () => undefined,
+    groupBudgetMs = 30_000,
+  } = options;
   const result: RuntimeBenchResult = { rows: [], omitted: [], checks: [], layouts: [] };
   const layoutBatch = batches.includes(512) ? 512 : Math.max(...batches);
   const jax = await loadJaxjs().catch((err: unknown) => {
@@ -130,7 +140,13 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
         stats: J.stats,
         run: () => void J(inputs),
       }));
-      const ours = timeInterleaved(timed, runs, warmup);
+      const ours = timeInterleaved(timed, {
+        runs,
+        warmup,
+        warmupPoints: 4000,
+        batch,
+        budgetMs: groupBudgetMs,
+      });
       timed.forEach((v, k) =>
         result.rows.push({
           task: task.name,
@@ -140,6 +156,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
           cpuMs: ours[k].cpuMs,
           multiplications: v.multiplications,
           stats: v.stats,
+          runs: ours[k].runs,
         }),
       );
       if (batch === layoutBatch) {
@@ -154,7 +171,13 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
             run: () => void J(inputs),
           };
         });
-        const t = timeInterleaved(pair, Math.min(runs, 20), 2);
+        const t = timeInterleaved(pair, {
+          runs: Math.min(runs, 20),
+          warmup: 2,
+          warmupPoints: 4000,
+          batch,
+          budgetMs: groupBudgetMs / 4,
+        });
         result.layouts.push({ task: task.name, batch, pointMs: t[0].medianMs, batchMs: t[1].medianMs });
       }
       if (jax && peerModes.length > 0) {
@@ -174,6 +197,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
             cpuMs: times[k].cpuMs,
             multiplications: null,
             stats: null,
+            runs: Math.min(runs, 50),
           }),
         );
       }

@@ -41,6 +41,13 @@ export interface RuntimeReportContext {
   readonly bestOrderSource: string;
 }
 
+function reducedNote(result: RuntimeBenchResult): string {
+  const reduced = result.rows.filter((r) => r.runs < 50 && r.stats !== null);
+  if (reduced.length === 0) return 'none needed it';
+  const groups = [...new Set(reduced.map((r) => `${r.task} batch ${r.batch} (${r.runs})`))];
+  return `rounds were reduced for ${groups.join(', ')}`;
+}
+
 export function runtimeMarkdown(result: RuntimeBenchResult, ctx: RuntimeReportContext): string {
   const at = (task: string, batch: number, variant: string): RuntimeRow | undefined =>
     result.rows.find((r) => r.task === task && r.batch === batch && r.variant === variant);

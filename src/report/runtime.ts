@@ -25,6 +25,8 @@ export interface RuntimeRow {
   multiplications: number | null;
   /** Operation counts of the generated code per point (null for peers). */
   stats: ProgramStats | null;
+  /** Timed rounds behind the medians. */
+  runs: number;
 }
 
 /** A timed callable: one Jacobian batch per call. */
@@ -91,16 +93,37 @@ export function finiteDifferenceError(
   return worst;
 }
 
+export interface TimingPlan {
+  /** Timed rounds wanted (each round runs every variant once). */
+  readonly runs: number;
+  /** Warm-up: at least this many rounds, and until every variant has processed `warmupPoints` points. */
+  readonly warmup: number;
+  readonly warmupPoints: number;
+  readonly batch: number;
+  /** Wall-clock budget for the timed rounds of one group; fewer rounds (at least 5) when they would exceed it. */
+  readonly budgetMs: number;
+}
+
 /**
- * Times variants interleaved (round-robin, so drift and noise hit all alike) after a warm-up: per variant
- * the median wall time and the median CPU time (process.cpuUsage: user + system) of one call.
+ * Times variants interleaved (round-robin, so drift and noise hit all alike) after a warm-up long enough
+ * for V8 to optimise the generated code: per variant the median wall time and the median CPU time
+ * (process.cpuUsage: user + system) of one call, and how many rounds were timed.
  */
 export function timeInterleaved(
   variants: readonly TimedVariant[],
-  runs: number,
-  warmup: number,
-): { medianMs: number; cpuMs: number }[] {
-  for (let w = 0; w < warmup; w++) for (const v of variants) v.run();
+  plan: TimingPlan,
+): { medianMs: number; cpuMs: number; runs: number }[] {
+  const warmRounds = Math.max(plan.warmup, Math.ceil(plan.warmupPoints / plan.batch));
+  const warmStart = performance.now();
+  let roundMs = 0;
+  for (let w = 0; w < warmRounds; w++) {
+    const t0 = performance.now();
+    for (const v of variants) v.run();
+    roundMs = performance.now() - t0;
+    // Very slow groups stop warming early: a few rounds are enough to optimise code that runs this long.
+    if (w >= 2 && performance.now() - warmStart > plan.budgetMs / 2) break;
+  }
+  const runs = Math.max(5, Math.min(plan.runs, Math.floor(plan.budgetMs / Math.max(roundMs, 1e-3))));
   const wall = variants.map(() => [] as number[]);
   const cpu = variants.map(() => [] as number[]);
   for (let r = 0; r < runs; r++) {
@@ -114,8 +137,9 @@ export function timeInterleaved(
     });
   }
   const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    const sorted = [...xs].sort((a, b) => a - b);
+    const m = sorted.length;
+    return m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
   };
-  return variants.map((_v, k) => ({ medianMs: median(wall[k]), cpuMs: median(cpu[k]) }));
+  return variants.map((_v, k) => ({ medianMs: median(wall[k]), cpuMs: median(cpu[k]), runs }));
 }
