@@ -17,6 +17,8 @@ export class ScalarCostEngine {
   /** Four bit matrices of numNodes rows: successors, structural successors, predecessors, structural predecessors. */
   private bits: Int32Array;
   private readonly isOutput: Uint8Array;
+  private readonly inputMask: Int32Array;
+  private readonly pureOutputMask: Int32Array;
   private readonly eliminated: Uint8Array;
   private journal: Int32Array = new Int32Array(1024);
   private journalLength = 0;
@@ -38,6 +40,9 @@ export class ScalarCostEngine {
     this.bits = bits;
     this.isOutput = isOutput;
     this.eliminated = eliminated;
+    this.inputMask = new Int32Array(this.words);
+    this.pureOutputMask = new Int32Array(this.words);
+    for (let u = 0; u < numInputs; u++) this.inputMask[u >>> 5] |= 1 << (u & 31);
   }
 
   /** From a graph's local Jacobian structure (`localJacobians(graph, null)`). */
@@ -53,9 +58,15 @@ export class ScalarCostEngine {
       new Uint8Array(numNodes),
     );
     for (const id of outputVertexIds(graph)) engine.isOutput[nodeOfVertex(graph, id)] = 1;
+    const hasSuccessor = new Uint8Array(numNodes);
     local.forEach((edges, k) => {
-      for (const { source, block } of edges) engine.addEdge(source, numInputs + k, block.structural);
+      for (const { source, block } of edges) {
+        engine.addEdge(source, numInputs + k, block.structural);
+        hasSuccessor[source] = 1;
+      }
     });
+    for (let w = 0; w < numNodes; w++)
+      if (engine.isOutput[w] && !hasSuccessor[w]) engine.pureOutputMask[w >>> 5] |= 1 << (w & 31);
     return engine;
   }
 
@@ -75,13 +86,15 @@ export class ScalarCostEngine {
   }
 
   clone(): ScalarCostEngine {
-    return new ScalarCostEngine(
+    const copy = new ScalarCostEngine(
       this.numInputs,
       this.numNodes,
       this.bits.slice(),
       this.isOutput,
       this.eliminated.slice(),
     );
+    copy.pureOutputMask.set(this.pureOutputMask);
+    return copy;
   }
 
   /** Overwrites this state with another of the same graph (no allocation: the episode-reset path). */
@@ -95,6 +108,24 @@ export class ScalarCostEngine {
 
   isEliminated(id: VertexId): boolean {
     return this.eliminated[this.numInputs + id - 1] === 1;
+  }
+
+  /**
+   * Neighbours a vertex can never lose: predecessors that are inputs and successors that are pure
+   * outputs (outputs nothing uses). Eliminating other vertices only adds such neighbours.
+   */
+  permanentDegrees(id: VertexId): readonly [number, number] {
+    const v = this.numInputs + id - 1;
+    const { words, numNodes, bits } = this;
+    const P = 2 * numNodes * words + v * words;
+    const S = v * words;
+    let inputs = 0;
+    let outputs = 0;
+    for (let k = 0; k < words; k++) {
+      inputs += popcount(bits[P + k] & this.inputMask[k]);
+      outputs += popcount(bits[S + k] & this.pureOutputMask[k]);
+    }
+    return [inputs, outputs];
   }
 
   /** Current |preds|·|succs| of a vertex, counting every adjacent node (inputs and outputs included). */
@@ -225,4 +256,10 @@ export class ScalarCostEngine {
     }
     return count;
   }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }

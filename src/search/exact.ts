@@ -1,6 +1,6 @@
 import type { VertexId } from '../graph/graph.js';
 import { MinHeap } from './heap.js';
-import { vertexLowerBounds } from './lower-bound.js';
+import { vertexCutBounds } from './lower-bound.js';
 import type { SearchProblem } from './problem.js';
 import type { SearchResult } from './result.js';
 
@@ -200,9 +200,16 @@ function searchComponent(
 ): SearchResult {
   const { timeLimitMs = 60_000, maxStates = 4_000_000, incumbent, sharedUpperBound } = options;
   const n = verts.length;
-  const bounds = vertexLowerBounds(problem);
-  const lb = verts.map((v) => bounds.get(v) ?? 0);
+  const cuts = vertexCutBounds(problem);
+  const cutIn = verts.map((v) => cuts.get(v)?.in ?? 0);
+  const cutOut = verts.map((v) => cuts.get(v)?.out ?? 0);
+  const usable = verts.map((v) => cuts.get(v)?.usable ?? false);
+  const lb = verts.map((_v, i) => (usable[i] ? cutIn[i] * cutOut[i] : 0));
   const rootH = lb.reduce((s, x) => s + x, 0);
+  // Per-state bounds: a vertex's input predecessors and pure-output successors are permanent, so
+  // max(static cut, permanent count) bounds each factor of its final cost; these only grow as the search
+  // goes deeper, which keeps h consistent.
+  const lbd = new Float64Array(n);
   let upper = incumbent ? incumbent.multiplications : Infinity;
   let bestOrder: VertexId[] | null = incumbent ? [...incumbent.order] : null;
 
@@ -286,12 +293,20 @@ function searchComponent(
     }
     // Rebuild the state of this set in any order (they all give the same state).
     const state = problem.initial();
-    let h = rootH;
+    for (let i = 0; i < n; i++) if (Math.floor(key / pow[i]) % 2 === 1) state.eliminate(verts[i]);
+    let h = 0;
     for (let i = 0; i < n; i++) {
-      if (Math.floor(key / pow[i]) % 2 === 1) {
-        state.eliminate(verts[i]);
-        h -= lb[i];
-      }
+      if (Math.floor(key / pow[i]) % 2 === 1) continue;
+      if (usable[i] && state.permanentDegrees) {
+        const [pin, pout] = state.permanentDegrees(verts[i]);
+        lbd[i] = Math.max(cutIn[i], pin) * Math.max(cutOut[i], pout);
+      } else lbd[i] = lb[i];
+      h += lbd[i];
+    }
+    // Children are queued with a bound from their parent's state; a tighter one found here re-queues.
+    if (g + h > f) {
+      if (g + h < upper) heap.push(g + h, -g, s);
+      continue;
     }
     closed[s] = 1;
     // A vertex without predecessors or without successors costs 0 now and forever, and removing it only
@@ -303,7 +318,7 @@ function searchComponent(
     for (let i = forced < 0 ? 0 : forced; i < (forced < 0 ? n : forced + 1); i++) {
       if (Math.floor(key / pow[i]) % 2 === 1) continue;
       const g2 = g + state.eliminationCost(verts[i]);
-      const f2 = g2 + h - lb[i];
+      const f2 = g2 + h - lbd[i];
       if (f2 >= upper) continue;
       const key2 = key + pow[i];
       const existing = index.get(key2);

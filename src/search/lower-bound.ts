@@ -12,8 +12,21 @@ import type { SearchProblem } from './problem.js';
  */
 export function vertexLowerBounds(problem: SearchProblem): Map<VertexId, number> {
   const bounds = new Map<VertexId, number>();
+  for (const [v, c] of vertexCutBounds(problem)) bounds.set(v, c.usable ? c.in * c.out : 0);
+  return bounds;
+}
+
+/** The two cut sizes behind vertexLowerBounds; `usable` is false where no bound applies (free edges, tensors). */
+export interface CutBound {
+  readonly in: number;
+  readonly out: number;
+  readonly usable: boolean;
+}
+
+export function vertexCutBounds(problem: SearchProblem): Map<VertexId, CutBound> {
+  const bounds = new Map<VertexId, CutBound>();
   if (problem.engine !== 'bitset') {
-    for (const v of problem.eliminable) bounds.set(v, 0);
+    for (const v of problem.eliminable) bounds.set(v, { in: 0, out: 0, usable: false });
     return bounds;
   }
   const { graph } = problem;
@@ -34,7 +47,7 @@ export function vertexLowerBounds(problem: SearchProblem): Map<VertexId, number>
   for (const v of problem.eliminable) {
     const node = nodeOfVertex(graph, v);
     if (hasStructural[node]) {
-      bounds.set(v, 0);
+      bounds.set(v, { in: 0, out: 0, usable: false });
       continue;
     }
     // Outputs kept by a vo vertex do not separate it from the outputs: v itself is one.
@@ -45,7 +58,7 @@ export function vertexLowerBounds(problem: SearchProblem): Map<VertexId, number>
           outputs.filter((o) => o !== node),
         )
       : minVertexCut(succ, node, outputs);
-    bounds.set(v, minVertexCut(pred, node, inputs) * down);
+    bounds.set(v, { in: minVertexCut(pred, node, inputs), out: down, usable: true });
   }
   return bounds;
 }

@@ -124,7 +124,7 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
       ? ['exact', ...Array<'anneal'>(threads - 1).fill('anneal')]
       : Array<'anneal'>(threads).fill('anneal');
     if (canProve && threads === 1) strategies.push('anneal');
-    const outcome = await runWorkers(problem, strategies, seed, budgetMs, best, offer);
+    const outcome = await runWorkers(problem, strategies, seed, budgetMs, best, offer, lowerBound);
     // Proven only if the order that reaches the proven cost actually arrived here.
     if (outcome.optimal && best.multiplications <= outcome.lowerBound) optimal = true;
     lowerBound = Math.max(lowerBound, outcome.lowerBound);
@@ -161,6 +161,7 @@ function runWorkers(
   budgetMs: number,
   incumbent: { order: VertexId[]; multiplications: number },
   offer: (c: { order: readonly VertexId[]; multiplications: number; source: string }) => void,
+  staticBound: number,
 ): Promise<WorkerOutcome> {
   const graph = graphToJson(problem.graph);
   const outcome: WorkerOutcome = { optimal: false, lowerBound: 0, stats: {} };
@@ -192,9 +193,15 @@ function runWorkers(
       const w = startWorker(task);
       workers.push(w);
       w.on('message', (m: WorkerMessage) => {
-        if (m.kind === 'improve')
+        if (m.kind === 'improve') {
           offer({ order: m.order, multiplications: m.multiplications, source: strategy });
-        else if (m.kind === 'bound') {
+          // An order that meets the proven lower bound is optimal: no need to search on.
+          if (m.multiplications <= staticBound) {
+            outcome.lowerBound = Math.max(outcome.lowerBound, staticBound);
+            outcome.optimal = true;
+            finish();
+          }
+        } else if (m.kind === 'bound') {
           outcome.lowerBound = Math.max(outcome.lowerBound, m.lowerBound);
           outcome.stats = { ...outcome.stats, ...m.stats };
           if (m.optimal) {

@@ -14,6 +14,8 @@ export interface CostState {
   eliminationCost(id: VertexId): number;
   /** |preds|·|succs| now, counting every adjacent node: 0 means one side is empty. */
   markowitzDegree(id: VertexId): number;
+  /** Input predecessors and pure-output successors (never lost), where the engine tracks them. */
+  permanentDegrees?(id: VertexId): readonly [number, number];
   clone(): CostState;
 }
 
