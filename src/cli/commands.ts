@@ -15,6 +15,7 @@ import {
 import { optimizeOrder, OPTIMIZE_METHODS, quickOptimize, type OptimizeMethod } from '../search/portfolio.js';
 import { runtimeBenchmark } from '../report/runtime-bench.js';
 import { runtimeMarkdown } from '../report/runtime-markdown.js';
+import { facetedLineSpec, groupedBarSpec, renderPng } from '../report/charts.js';
 import { paperTableMarkdown } from '../report/paper-table-markdown.js';
 import { paperTable } from '../report/paper-table.js';
 import { TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
@@ -157,7 +158,7 @@ async function benchRuntime(opts: { readonly outDir: string; readonly quick?: bo
     join(opts.outDir, 'runtime.json'),
     `${JSON.stringify({ command, machine, runs, warmup, seed, rows: result.rows.map(({ task, batch, variant, medianMs, cpuMs }) => ({ task, batch, variant, medianMs, cpuMs })), omitted: result.omitted, checks: result.checks, layouts: result.layouts }, null, 2)}\n`,
   );
-  return `wrote ${join(opts.outDir, 'runtime.md')} and runtime.json (${result.rows.length} rows)`;
+  return `wrote ${join(opts.outDir, 'runtime.md')}, runtime.json and two PNG charts (${result.rows.length} rows)`;
 }
 
 /** `bench paper` / `bench runtime`: regenerate a report in results/. */

@@ -68,6 +68,8 @@ export function runtimeMarkdown(result: RuntimeBenchResult, ctx: RuntimeReportCo
     '',
     '## Batch 512',
     '',
+    '![time per point at batch 512](runtime-batch512.png)',
+    '',
     '| task | ' + VARIANTS.join(' | ') + ' | best vs faster of fwd/rev | jacrev / best |',
     '|---|' + VARIANTS.map(() => '---:').join('|') + '|---:|---:|',
   ];
@@ -153,6 +155,8 @@ export function runtimeMarkdown(result: RuntimeBenchResult, ctx: RuntimeReportCo
     ),
     '',
     '## All batch sizes (median ms per call)',
+    '',
+    '![time per point over batch sizes](runtime-batches.png)',
     '',
   );
   for (const task of tasks) {
