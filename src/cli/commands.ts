@@ -154,6 +154,24 @@ async function benchRuntime(opts: { readonly outDir: string; readonly quick?: bo
     join(opts.outDir, 'runtime.md'),
     runtimeMarkdown(result, { command, machine, runs, warmup, seed, bestOrderSource }),
   );
+  // Charts: time per point (µs) at batch 512, and over batch sizes.
+  const perPoint = result.rows.map((r) => ({ ...r, us: (1000 * r.medianMs) / r.batch }));
+  const at512 = perPoint
+    .filter((r) => r.batch === 512)
+    .map((r) => ({ group: r.task, series: r.variant, value: r.us }));
+  writeFileSync(
+    join(opts.outDir, 'runtime-batch512.png'),
+    await renderPng(
+      groupedBarSpec('Jacobian time per point at batch 512 (median, log scale)', at512, 'µs per point'),
+    ),
+  );
+  const lines = perPoint.map((r) => ({ facet: r.task, series: r.variant, x: r.batch, y: r.us }));
+  writeFileSync(
+    join(opts.outDir, 'runtime-batches.png'),
+    await renderPng(
+      facetedLineSpec('Jacobian time per point over batch sizes', lines, 'batch', 'µs per point'),
+    ),
+  );
   writeFileSync(
     join(opts.outDir, 'runtime.json'),
     `${JSON.stringify({ command, machine, runs, warmup, seed, rows: result.rows.map(({ task, batch, variant, medianMs, cpuMs }) => ({ task, batch, variant, medianMs, cpuMs })), omitted: result.omitted, checks: result.checks, layouts: result.layouts }, null, 2)}\n`,
