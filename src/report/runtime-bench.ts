@@ -24,6 +24,8 @@ export interface RuntimeBenchOptions {
   readonly log?: (line: string) => void;
   /** Budget for the timed rounds of one (task, batch) group of variants (default 30 s). */
   readonly groupBudgetMs?: number;
+  /** Variants whose single call would take longer than this (extrapolated) are skipped (default 4 s). */
+  readonly maxCallMs?: number;
 }
 
 export interface RuntimeBenchResult {
@@ -132,9 +134,21 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
         }
       }
     }
+    // Per-point time of each variant at the last batch size, to skip calls that would take too long.
+    const perPointMs = new Map<string, number>();
     for (const batch of batches) {
       const inputs = packPoints(points.slice(0, batch));
-      const timed: TimedVariant[] = usable.map(({ variant, J }) => ({
+      const affordable = usable.filter(({ variant }) => {
+        const estimate = (perPointMs.get(variant) ?? 0) * batch;
+        if (estimate <= maxCallMs) return true;
+        result.omitted.push({
+          task: task.name,
+          variant: `${variant} (batch ${batch})`,
+          reason: `skipped: about ${(estimate / 1000).toFixed(0)} s per call, extrapolated from the smaller batch`,
+        });
+        return false;
+      });
+      const timed: TimedVariant[] = affordable.map(({ variant, J }) => ({
         variant,
         multiplications: J.multiplications,
         stats: J.stats,
@@ -159,6 +173,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
           runs: ours[k].runs,
         }),
       );
+      timed.forEach((v, k) => perPointMs.set(v.variant, ours[k].medianMs / batch));
       if (batch === layoutBatch) {
         // The other layout (structure of arrays, batch innermost), timed against the default on the same points.
         const order = best.length > 0 ? best : undefined;

@@ -120,8 +120,8 @@ export function timeInterleaved(
     const t0 = performance.now();
     for (const v of variants) v.run();
     roundMs = performance.now() - t0;
-    // Very slow groups stop warming early: a few rounds are enough to optimise code that runs this long.
-    if (w >= 2 && performance.now() - warmStart > plan.budgetMs / 2) break;
+    // Slow groups stop warming early: code that runs this long per call has been optimised by then.
+    if (performance.now() - warmStart > plan.budgetMs / 2) break;
   }
   const runs = Math.max(5, Math.min(plan.runs, Math.floor(plan.budgetMs / Math.max(roundMs, 1e-3))));
   const wall = variants.map(() => [] as number[]);
