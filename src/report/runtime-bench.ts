@@ -69,6 +69,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     seed = 7,
     log = () => undefined,
     groupBudgetMs = 30_000,
+    maxCallMs = 4_000,
   } = options;
   const result: RuntimeBenchResult = { rows: [], omitted: [], checks: [], layouts: [] };
   const layoutBatch = batches.includes(512) ? 512 : Math.max(...batches);
