@@ -18,7 +18,7 @@ import { runtimeMarkdown } from '../report/runtime-markdown.js';
 import { facetedLineSpec, groupedBarSpec, renderPng } from '../report/charts.js';
 import { paperTableMarkdown } from '../report/paper-table-markdown.js';
 import { paperTable } from '../report/paper-table.js';
-import { TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
+import { findTask, TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
 import { CliError, oneLine } from './errors.js';
 import { loadGraph } from './load-graph.js';
 import { costJson, costText, jacobianJson, jacobianText, toJsonLine } from './output.js';
@@ -121,7 +121,11 @@ export function tasksCommand(opts: { readonly json?: boolean }): string {
 }
 
 /** `bench runtime`: compiled variants and the peer over batch sizes, as results/runtime.{md,json}. */
-async function benchRuntime(opts: { readonly outDir: string; readonly quick?: boolean }): Promise<string> {
+async function benchRuntime(opts: {
+  readonly outDir: string;
+  readonly quick?: boolean;
+  readonly tasks?: string;
+}): Promise<string> {
   const searchPath = join(opts.outDir, 'search.json');
   const bestOrders = new Map<string, VertexId[]>();
   let bestOrderSource = 'a 5 s single-thread native search per task (quickOptimize, seed 1)';
@@ -145,6 +149,7 @@ async function benchRuntime(opts: { readonly outDir: string; readonly quick?: bo
     warmup,
     bestOrders,
     seed,
+    tasks: opts.tasks?.split(',').map((t) => findTask(t.trim())?.name ?? t.trim()),
     log: (l) => process.stderr.write(`${l}\n`),
   });
   mkdirSync(opts.outDir, { recursive: true });

@@ -142,6 +142,7 @@ program
   .argument('<suite>', 'which benchmark: paper or runtime')
   .option('--out-dir <dir>', 'where to write the report', 'results')
   .option('--quick', 'runtime: fewer timed rounds (a smoke run)')
+  .option('--tasks <names>', 'runtime: only these tasks (comma-separated)')
   .action(async (suite: string, opts) => print(await benchCommand(suite, opts)));
 
 program
