@@ -89,3 +89,24 @@ export {
   type BatchInput,
 } from './compile/jacobian.js';
 export { LAYOUTS, type Layout, type JacobianBatch } from './compile/emit.js';
+
+export {
+  TASKS,
+  TASK_NAMES,
+  FAITHFUL_TASKS,
+  findTask,
+  taskGraph,
+  type TaskDefinition,
+  type TaskSource,
+} from './tasks/index.js';
+export { randomScalarGraph, randomTensorGraph } from './tasks/random-graphs.js';
+export { vertexLowerBounds, vertexCutBounds } from './search/lower-bound.js';
+export { paperTable, type PaperTableRow } from './report/paper-table.js';
+export { paperTableMarkdown } from './report/paper-table-markdown.js';
+export {
+  runtimeBenchmark,
+  type RuntimeBenchOptions,
+  type RuntimeBenchResult,
+} from './report/runtime-bench.js';
+export { runtimeMarkdown } from './report/runtime-markdown.js';
+export { renderPng, groupedBarSpec, facetedLineSpec } from './report/charts.js';

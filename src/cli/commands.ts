@@ -4,6 +4,21 @@ import { join } from 'node:path';
 
 import {
   countOrderWith,
+  facetedLineSpec,
+  findTask,
+  groupedBarSpec,
+  optimizeOrder,
+  OPTIMIZE_METHODS,
+  paperTable,
+  paperTableMarkdown,
+  quickOptimize,
+  renderPng,
+  runtimeBenchmark,
+  runtimeMarkdown,
+  TASKS,
+  taskGraph,
+  type OptimizeMethod,
+  type TaskSource,
   resolveOrder,
   type VertexId,
   eliminableVertices,
@@ -12,13 +27,6 @@ import {
   parseCostModel,
   pprintGraph,
 } from '../index.js';
-import { optimizeOrder, OPTIMIZE_METHODS, quickOptimize, type OptimizeMethod } from '../search/portfolio.js';
-import { runtimeBenchmark } from '../report/runtime-bench.js';
-import { runtimeMarkdown } from '../report/runtime-markdown.js';
-import { facetedLineSpec, groupedBarSpec, renderPng } from '../report/charts.js';
-import { paperTableMarkdown } from '../report/paper-table-markdown.js';
-import { paperTable } from '../report/paper-table.js';
-import { findTask, TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
 import { CliError, oneLine } from './errors.js';
 import { loadGraph } from './load-graph.js';
 import { costJson, costText, jacobianJson, jacobianText, toJsonLine } from './output.js';

@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   ALL_PRIMITIVES,
+  findTask,
+  taskGraph,
+  TASK_NAMES,
+  type TaskSource,
   CrosscountryError,
   graphFromJson,
   importJaxpr,
@@ -16,7 +20,6 @@ import {
   type InputSpec,
   type TracedFunction,
 } from '../index.js';
-import { findTask, taskGraph, TASK_NAMES, type TaskSource } from '../tasks/index.js';
 import { CliError, oneLine, readJsonFile } from './errors.js';
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
