@@ -1,6 +1,6 @@
 import { UnsupportedPrimitiveError } from '../graph/errors.js';
 import { nodeOfOperand, operandShape, type Graph, type Operand, type Vertex } from '../graph/graph.js';
-import type { Primitive } from '../graph/primitive.js';
+import { UNARY_PRIMITIVES, type Primitive } from '../graph/primitive.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
 
 /**
@@ -40,31 +40,7 @@ const isScalar2 = (s: Shape2): boolean => s[0] === 1 && s[1] === 1;
 const isColumn2 = (s: Shape2): boolean => s[0] > 1 && s[1] === 1;
 const isRow2 = (s: Shape2): boolean => s[0] === 1 && s[1] > 1;
 
-const MONO: ReadonlySet<Primitive> = new Set<Primitive>([
-  'neg',
-  'abs',
-  'exp',
-  'log',
-  'log1p',
-  'sin',
-  'cos',
-  'tan',
-  'asin',
-  'acos',
-  'atan',
-  'sinh',
-  'cosh',
-  'tanh',
-  'asinh',
-  'acosh',
-  'atanh',
-  'integer_pow',
-  'square',
-  'sqrt',
-  'rsqrt',
-  'logistic',
-  'erf',
-]);
+const MONO: ReadonlySet<Primitive> = new Set<Primitive>(UNARY_PRIMITIVES);
 const BINARY: ReadonlySet<Primitive> = new Set<Primitive>([
   'add',
   'add_any',

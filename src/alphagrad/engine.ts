@@ -1,3 +1,4 @@
+import { greedyMinimumOrder } from '../elimination/markowitz.js';
 import { eliminableVertices, outputVertexIds, type Graph, type VertexId } from '../graph/graph.js';
 import { alphagradEdges } from './encode.js';
 import { NUM_TYPES, OFFSET, sparsityTables, type SparsityTables } from './tables.js';
@@ -195,22 +196,5 @@ export function alphagradOrderCost(
 
 /** AlphaGrad's greedy minimal-Markowitz order: smallest sparsity-aware degree, ties to the lowest vertex. */
 export function alphagradMarkowitzOrder(graph: Graph): VertexId[] {
-  const engine = AlphagradEngine.fromGraph(graph);
-  const remaining = eliminableVertices(graph);
-  const order: VertexId[] = [];
-  while (remaining.length > 0) {
-    let best = 0;
-    let bestDegree = Infinity;
-    remaining.forEach((id, i) => {
-      const d = engine.markowitzDegree(id);
-      if (d < bestDegree) {
-        bestDegree = d;
-        best = i;
-      }
-    });
-    const [id] = remaining.splice(best, 1);
-    engine.eliminate(id);
-    order.push(id);
-  }
-  return order;
+  return greedyMinimumOrder(eliminableVertices(graph), AlphagradEngine.fromGraph(graph));
 }

@@ -7,8 +7,21 @@ import { ScalarCostEngine } from './scalar-engine.js';
  * the current graph (every adjacent node counts, inputs and outputs included), ties to the lowest id.
  */
 export function markowitzOrder(graph: Graph): VertexId[] {
-  const engine = ScalarCostEngine.fromGraph(graph, localJacobians(graph, null));
-  const remaining = eliminableVertices(graph);
+  return greedyMinimumOrder(
+    eliminableVertices(graph),
+    ScalarCostEngine.fromGraph(graph, localJacobians(graph, null)),
+  );
+}
+
+/**
+ * The greedy loop shared by every Markowitz rule: eliminate the vertex of smallest degree (as the engine
+ * defines it) in the current graph, ties to the lowest vertex id (a stable argmin), until none is left.
+ */
+export function greedyMinimumOrder(
+  vertices: readonly VertexId[],
+  engine: { markowitzDegree(id: VertexId): number; eliminate(id: VertexId): number },
+): VertexId[] {
+  const remaining = [...vertices];
   const order: VertexId[] = [];
   while (remaining.length > 0) {
     let best = 0;
