@@ -9,13 +9,11 @@
  * sequence is identical to the jaxpr's (94 vertices, same primitives, operand order, literals, shapes
  * and parameters).
  */
-import type { Tensor } from '../graph/tensor.js';
-import { tensor } from '../graph/tensor.js';
 import type { Shape } from '../graph/shape.js';
 import * as np from '../trace/tensor-api.js';
 import { bind, type Traced } from '../trace/tensor-api.js';
-import type { Rng } from '../util/random.js';
 import type { TaskDefinition } from './task.js';
+import { probabilities, uniform } from './sampling.js';
 
 /** jnp's implicit rank promotion before a binary operation: leading size-1 axes (broadcast_in_dim). */
 const promoteRank = (t: Traced, rank: number): Traced =>
@@ -109,25 +107,6 @@ function encoder(
   const z1 = encoderBlock(x, { WQ: WQ1, WK: WK1, WV: WV1, W: W1, b: b1, gamma: gamma0, beta: beta0 });
   const z2 = encoderBlock(z1, { WQ: WQ2, WK: WK2, WV: WV2, W: W2, b: b2, gamma: gamma1, beta: beta1 });
   return softmaxCrossEntropy(z2, y);
-}
-
-function uniform(rng: Rng, shape: Shape, lo: number, hi: number): Tensor {
-  const n = shape.reduce((a, d) => a * d, 1);
-  return tensor(
-    shape,
-    Array.from({ length: n }, () => lo + (hi - lo) * rng.float()),
-  );
-}
-
-/** Rows of positive weights summing to 1 (soft labels). */
-function probabilities(rng: Rng, rows: number, cols: number): Tensor {
-  const data: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    const w = Array.from({ length: cols }, () => 0.1 + rng.float());
-    const total = w.reduce((a, b) => a + b, 0);
-    data.push(...w.map((v) => v / total));
-  }
-  return tensor([rows, cols], data);
 }
 
 const INPUTS: { name: string; shape: Shape }[] = [

@@ -9,13 +9,10 @@
  * kept axis. The traced equation sequence is identical to the jaxpr's (40 vertices, same primitives,
  * operand order, literals, shapes and parameters).
  */
-import type { Tensor } from '../graph/tensor.js';
-import { tensor } from '../graph/tensor.js';
-import type { Shape } from '../graph/shape.js';
 import * as np from '../trace/tensor-api.js';
 import { bind, type Traced } from '../trace/tensor-api.js';
-import type { Rng } from '../util/random.js';
 import type { TaskDefinition } from './task.js';
+import { probabilities, uniform } from './sampling.js';
 
 const IN = 4;
 const HIDDEN = 8;
@@ -81,25 +78,6 @@ function perceptron(
   const hidden = np.tanh(dense(W1, b1, x));
   const logits = np.tanh(dense(W2, b2, layerNorm(hidden, gamma, beta)));
   return softmaxCrossEntropy(logits, y);
-}
-
-function uniform(rng: Rng, shape: Shape, lo: number, hi: number): Tensor {
-  const n = shape.reduce((a, d) => a * d, 1);
-  return tensor(
-    shape,
-    Array.from({ length: n }, () => lo + (hi - lo) * rng.float()),
-  );
-}
-
-/** Rows of positive weights summing to 1 (soft labels). */
-function probabilities(rng: Rng, rows: number, cols: number): Tensor {
-  const data: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    const w = Array.from({ length: cols }, () => 0.1 + rng.float());
-    const total = w.reduce((a, b) => a + b, 0);
-    data.push(...w.map((v) => v / total));
-  }
-  return tensor([rows, cols], data);
 }
 
 export const Perceptron: TaskDefinition = {
