@@ -11,47 +11,19 @@
  */
 import type { Shape } from '../graph/shape.js';
 import * as np from '../trace/tensor-api.js';
-import { bind, type Traced } from '../trace/tensor-api.js';
+import type { Traced } from '../trace/tensor-api.js';
 import type { TaskDefinition } from './task.js';
 import { probabilities, uniform } from './sampling.js';
+import { asFloat32, softmax, softmaxCrossEntropy } from './jax-lowering.js';
 
 /** jnp's implicit rank promotion before a binary operation: leading size-1 axes (broadcast_in_dim). */
 const promoteRank = (t: Traced, rank: number): Traced =>
   t.ndim === rank ? t : np.broadcastTo(t, [...Array<number>(rank - t.ndim).fill(1), ...t.shape]);
 
-/** `t` with `axis` re-inserted as a size-1 axis (the broadcast JAX records for `keepdims=True`). */
-function keepAxis(t: Traced, axis: number): Traced {
-  const shape = [...t.shape];
-  shape.splice(axis, 0, 1);
-  return bind('broadcast_in_dim', [t], {
-    shape,
-    broadcast_dimensions: t.shape.map((_d, i) => (i < axis ? i : i + 1)),
-  });
-}
-
-/** A weak-typed Python scalar parameter promoted to float32: a structural convert_element_type vertex. */
-const asFloat32 = (x: Traced): Traced => bind('convert_element_type', [x], {});
-
 /** Hand-written sigmoid 1/(1 + e^(−x)), as in the Python (not jax.nn.sigmoid). */
 const sigmoid = (x: Traced): Traced => np.div(1, np.add(1, np.exp(np.neg(x))));
 
 const silu = (x: Traced): Traced => np.mul(x, sigmoid(x));
-
-/**
- * jax.nn.softmax along `axis`, as JAX 0.10.2 lowers it: the max (floored at −∞) is subtracted under
- * stop_gradient before exponentiating, then the exponentials are normalised by their sum.
- */
-function softmax(x: Traced, axis: number): Traced {
-  const max = np.maximum(-Infinity, np.max(x, axis));
-  const unnormalised = np.exp(np.sub(x, np.stopGradient(keepAxis(max, axis))));
-  return np.div(unnormalised, keepAxis(np.sum(unnormalised, axis), axis));
-}
-
-/** −Σ labels·log(softmax(logits)) over the last axis. */
-function softmaxCrossEntropy(logits: Traced, labels: Traced): Traced {
-  const axis = logits.ndim - 1;
-  return np.neg(np.sum(np.mul(labels, np.log(softmax(logits, axis))), axis));
-}
 
 /** Single-head attention: softmax(qᵀk, axis=1) @ v. */
 const attention = (q: Traced, k: Traced, v: Traced): Traced => np.matmul(softmax(np.matmul(q.T, k), 1), v);

@@ -10,26 +10,14 @@
  * operand order, literals, shapes and parameters).
  */
 import * as np from '../trace/tensor-api.js';
-import { bind, type Traced } from '../trace/tensor-api.js';
+import type { Traced } from '../trace/tensor-api.js';
 import type { TaskDefinition } from './task.js';
 import { probabilities, uniform } from './sampling.js';
+import { asFloat32, keepAxis, softmaxCrossEntropy } from './jax-lowering.js';
 
 const IN = 4;
 const HIDDEN = 8;
 const OUT = 4;
-
-/** `t` with `axis` re-inserted as a size-1 axis (the broadcast JAX records for `keepdims=True`). */
-function keepAxis(t: Traced, axis: number): Traced {
-  const shape = [...t.shape];
-  shape.splice(axis, 0, 1);
-  return bind('broadcast_in_dim', [t], {
-    shape,
-    broadcast_dimensions: t.shape.map((_d, i) => (i < axis ? i : i + 1)),
-  });
-}
-
-/** A weak-typed Python scalar parameter promoted to float32: a structural convert_element_type vertex. */
-const asFloat32 = (x: Traced): Traced => bind('convert_element_type', [x], {});
 
 /** `W @ x + b` for every row x of a batch (batch, in), as vmap lowers it: (out, batch) transposed, plus b. */
 function dense(W: Traced, b: Traced, x: Traced): Traced {
@@ -47,22 +35,6 @@ function layerNorm(x: Traced, gamma: Traced, beta: Traced): Traced {
   const variance = np.div(np.sum(np.pow(np.sub(x, keepAxis(mean, 1)), 2), 1), n);
   const normalised = np.div(np.sub(x, keepAxis(mean, 1)), keepAxis(np.sqrt(np.add(variance, 1e-6)), 1));
   return np.add(np.mul(normalised, asFloat32(gamma)), asFloat32(beta));
-}
-
-/**
- * jax.nn.softmax along `axis`, as JAX 0.10.2 lowers it: the max (floored at −∞) is subtracted under
- * stop_gradient before exponentiating, then the exponentials are normalised by their sum.
- */
-function softmax(x: Traced, axis: number): Traced {
-  const max = np.maximum(-Infinity, np.max(x, axis));
-  const unnormalised = np.exp(np.sub(x, np.stopGradient(keepAxis(max, axis))));
-  return np.div(unnormalised, keepAxis(np.sum(unnormalised, axis), axis));
-}
-
-/** −Σ labels·log(softmax(logits)) over the last axis. */
-function softmaxCrossEntropy(logits: Traced, labels: Traced): Traced {
-  const axis = logits.ndim - 1;
-  return np.neg(np.sum(np.mul(labels, np.log(softmax(logits, axis))), axis));
 }
 
 function perceptron(
