@@ -27,7 +27,7 @@ export function groupedBarSpec(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     data: { values: rows },
-    width: { step: 70 },
+    width: 900,
     height: 300,
     mark: { type: 'point', filled: true, size: 70 },
     encoding: {
