@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { countOrderWith, eliminableVertices, np, resolveOrder, trace } from '../src/index.js';
 import { alphagradEdges } from '../src/alphagrad/encode.js';
 import { importJaxpr } from '../src/jaxpr/index.js';
+import { PAPER_TASKS, paperData } from './paper-data.js';
 
 interface PaperGraph {
   numInputs: number;
@@ -13,20 +13,8 @@ interface PaperGraph {
   publishedOrders: { algorithm: string; recomputedMultiplications: number | null; order: number[] }[];
 }
 
-const TASKS = [
-  'RoeFlux_1d',
-  'RoeFlux_3d',
-  'RobotArm_6DOF',
-  'HumanHeartDipole',
-  'PropaneCombustion',
-  'BlackScholes_Jacobian',
-  'f',
-  'g',
-  'Perceptron',
-  'Encoder',
-];
-const data = (path: string): string =>
-  readFileSync(new URL(`../data/paper/${path}`, import.meta.url), 'utf8');
+const TASKS = PAPER_TASKS;
+const data = paperData;
 
 describe('alphagrad cost model on the 10 paper graphs (built from our own jaxpr import)', () => {
   for (const task of TASKS) {

@@ -18,21 +18,10 @@ import {
 import { importJaxpr, JaxprParseError } from '../src/jaxpr/index.js';
 import { importPaperGraph, type PaperGraphJson } from '../src/jaxpr/paper-graph.js';
 import { Rng } from '../src/util/random.js';
+import { PAPER_TASKS, paperData } from './paper-data.js';
 
-const TASKS = [
-  'RoeFlux_1d',
-  'RoeFlux_3d',
-  'RobotArm_6DOF',
-  'HumanHeartDipole',
-  'PropaneCombustion',
-  'BlackScholes_Jacobian',
-  'f',
-  'g',
-  'Perceptron',
-  'Encoder',
-];
-const data = (path: string): string =>
-  readFileSync(new URL(`../data/paper/${path}`, import.meta.url), 'utf8');
+const TASKS = PAPER_TASKS;
+const data = paperData;
 const shared = (path: string): URL => new URL(`../../shared/paper/${path}`, import.meta.url);
 
 /** Per-vertex program text with literals rounded to float32 (the jaxpr prints f32 literals). */

@@ -1,17 +1,8 @@
 import { FAITHFUL_TASKS } from '../tasks/index.js';
 import type { RuntimeBenchResult } from './runtime-bench.js';
-import type { RuntimeRow } from './runtime.js';
+import { PEER_VARIANTS, RUNTIME_VARIANTS, type RuntimeRow } from './runtime.js';
 
-const VARIANTS = [
-  'forward-order',
-  'reverse-order',
-  'markowitz-order',
-  'best-order',
-  'tape-forward',
-  'tape-reverse',
-  'jaxjs-jacfwd',
-  'jaxjs-jacrev',
-] as const;
+const VARIANTS = [...RUNTIME_VARIANTS, ...PEER_VARIANTS];
 const SCALAR_TASKS = ['RoeFlux_1d', 'RobotArm_6DOF', 'HumanHeartDipole', 'PropaneCombustion', 'g'];
 
 const fmt = (ms: number | undefined): string =>

@@ -13,7 +13,8 @@ export const RUNTIME_VARIANTS = [
   'tape-forward',
   'tape-reverse',
 ] as const;
-export type RuntimeVariant = (typeof RUNTIME_VARIANTS)[number] | 'jaxjs-jacfwd' | 'jaxjs-jacrev';
+export const PEER_VARIANTS = ['jaxjs-jacfwd', 'jaxjs-jacrev'] as const;
+export type RuntimeVariant = (typeof RUNTIME_VARIANTS)[number] | (typeof PEER_VARIANTS)[number];
 
 export interface RuntimeRow {
   task: string;
