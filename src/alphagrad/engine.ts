@@ -76,6 +76,11 @@ export class AlphagradEngine {
     return this.type[sourceNode * this.numVertices + target - 1];
   }
 
+  /** Whether the edge source node → target node exists now (target a vertex node). */
+  hasEdge(sourceNode: number, targetNode: number): boolean {
+    return this.type[sourceNode * this.numVertices + targetNode - this.numInputs] !== 0;
+  }
+
   /** Cost of one product of in-edge slot `ie` (p→v) and out-edge slot `oe` (v→s) (alphagrad-spec §2.2). */
   private productCost(ie: number, oe: number): number {
     const i = this.type[ie] + OFFSET;

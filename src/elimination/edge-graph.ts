@@ -109,6 +109,11 @@ export class EdgeGraph {
     return preds * succs;
   }
 
+  /** Whether the edge source node → target node exists now. */
+  hasEdge(sourceNode: number, targetNode: number): boolean {
+    return this.preds[targetNode].has(sourceNode);
+  }
+
   /** The block on edge source→target, if any. */
   edge(target: number, source: number): Block | undefined {
     return this.preds[target].get(source);

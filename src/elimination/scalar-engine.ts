@@ -128,6 +128,11 @@ export class ScalarCostEngine {
     return [inputs, outputs];
   }
 
+  /** Whether the edge source node → target node exists now. */
+  hasEdge(sourceNode: number, targetNode: number): boolean {
+    return ((this.bits[sourceNode * this.words + (targetNode >>> 5)] >>> (targetNode & 31)) & 1) === 1;
+  }
+
   /** Current |preds|·|succs| of a vertex, counting every adjacent node (inputs and outputs included). */
   markowitzDegree(id: VertexId): number {
     const v = this.numInputs + id - 1;

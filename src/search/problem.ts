@@ -16,6 +16,8 @@ export interface CostState {
   markowitzDegree(id: VertexId): number;
   /** Input predecessors and pure-output successors (never lost), where the engine tracks them. */
   permanentDegrees?(id: VertexId): readonly [number, number];
+  /** Whether the edge source node → target node exists now (nodes: inputs first, then vertices). */
+  hasEdge(sourceNode: number, targetNode: number): boolean;
   clone(): CostState;
 }
 

@@ -1,0 +1,113 @@
+/**
+ * The policy/value network interface the RL agents use. Implementations live beside this file; the
+ * agents see only this interface, so the numeric library behind it can be swapped.
+ */
+
+/** Per-vertex scalar features in an observation (built by `src/rl/observation.ts`). */
+export const VERTEX_FEATURES = 9;
+
+/**
+ * What the networks see of one game position: one token per vertex. `edges` holds each vertex's current
+ * in- and out-edge pattern over all nodes (the paper's per-vertex columns of the adjacency tensor);
+ * `features` holds cheap per-vertex statistics that the cost engine knows anyway.
+ */
+export interface Observation {
+  readonly numInputs: number;
+  readonly numVertices: number;
+  /** numInputs + numVertices. */
+  readonly numNodes: number;
+  /**
+   * numVertices × 2·numNodes: row v = [1 if node u → v exists, for u in 0..numNodes); then [1 if v → node w
+   * exists, for w in 0..numNodes)]. Nodes are numbered inputs first, then vertices.
+   */
+  readonly edges: Float32Array;
+  /** numVertices × VERTEX_FEATURES. */
+  readonly features: Float32Array;
+  /** numVertices: 1 where eliminating that vertex is a legal action. */
+  readonly mask: Uint8Array;
+}
+
+export type Architecture = 'transformer' | 'gnn';
+
+export interface NetworkConfig {
+  readonly architecture: Architecture;
+  /** Largest graph the network serves (smaller observations are zero-padded). */
+  readonly maxVertices: number;
+  readonly maxNodes: number;
+  readonly dModel: number;
+  /** Transformer blocks, or message-passing rounds for `gnn`. */
+  readonly layers: number;
+  /** Attention heads (transformer only). */
+  readonly heads: number;
+  readonly ffDim: number;
+  readonly policyHidden: readonly number[];
+  readonly valueHidden: readonly number[];
+  /** Seeds the weight initialisation. */
+  readonly seed: number;
+}
+
+export interface Prediction {
+  /** Per observation: raw (unmasked) policy logits, one per vertex of that observation. */
+  readonly logits: Float32Array[];
+  /** Per observation: the value head output (in the learner's transformed value units). */
+  readonly values: Float32Array;
+}
+
+/** AlphaZero targets: masked cross-entropy against `policyTargets` plus weighted ½(v − target)². */
+export interface AlphaZeroBatch {
+  readonly observations: readonly Observation[];
+  /** Per observation: a distribution over its vertices (0 on illegal ones). */
+  readonly policyTargets: readonly Float32Array[];
+  readonly valueTargets: Float32Array;
+}
+
+/** PPO minibatch: clipped surrogate on the policy, ½(v − return)² on the value, entropy bonus. */
+export interface PpoBatch {
+  readonly observations: readonly Observation[];
+  readonly actions: Int32Array;
+  /** log π_old(action | observation) under the masked policy. */
+  readonly oldLogProbs: Float32Array;
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
+}
+
+export interface TrainOptions {
+  readonly learningRate: number;
+  /** Global gradient-norm clip (0 = off). */
+  readonly clipNorm: number;
+}
+
+export interface AlphaZeroTrainOptions extends TrainOptions {
+  readonly valueWeight: number;
+}
+
+export interface PpoTrainOptions extends TrainOptions {
+  readonly clipRatio: number;
+  readonly valueWeight: number;
+  readonly entropyWeight: number;
+}
+
+export interface Losses {
+  readonly total: number;
+  readonly policy: number;
+  readonly value: number;
+  readonly entropy?: number;
+}
+
+/** Everything needed to resume training bit-for-bit: weights and optimiser moments. */
+export interface NetworkState {
+  readonly config: NetworkConfig;
+  readonly weights: Float32Array[];
+  readonly optimizer: { readonly step: number; readonly moments: Float32Array[] };
+}
+
+export interface PolicyValueNet {
+  readonly config: NetworkConfig;
+  readonly parameterCount: number;
+  predict(observations: readonly Observation[]): Prediction;
+  trainAlphaZero(batch: AlphaZeroBatch, options: AlphaZeroTrainOptions): Losses;
+  trainPpo(batch: PpoBatch, options: PpoTrainOptions): Losses;
+  getState(): NetworkState;
+  setState(state: NetworkState): void;
+  dispose(): void;
+}

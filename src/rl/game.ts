@@ -1,0 +1,124 @@
+import type { CostModelName } from '../elimination/cost-model.js';
+import { resolveOrder } from '../elimination/resolve.js';
+import { outputVertexIds, type Graph, type VertexId } from '../graph/graph.js';
+import { orderCost, searchProblem, type CostState, type SearchProblem } from '../search/problem.js';
+
+/** The cost of the three classic orders: the line every learned order has to beat. */
+export interface Baselines {
+  readonly forward: number;
+  readonly reverse: number;
+  readonly markowitz: number;
+}
+
+/**
+ * The vertex-elimination game of one graph (alphagrad-spec §3): action a eliminates vertex a+1, the action
+ * space covers every vertex (outputs and eliminated vertices are masked), reward = −multiplications of
+ * the step, and an episode is one complete order.
+ */
+export class EliminationGame {
+  readonly problem: SearchProblem;
+  readonly name: string;
+  readonly numInputs: number;
+  readonly numVertices: number;
+  readonly numNodes: number;
+  /** Eliminable vertex ids, ascending. */
+  readonly eliminable: readonly VertexId[];
+  readonly isOutput: Uint8Array;
+  readonly baselines: Baselines;
+  /**
+   * Typical multiplications per step (best baseline / episode length): features and values are divided by
+   * it so one network sees similar magnitudes on every graph.
+   */
+  readonly costScale: number;
+  private readonly start: CostState;
+  private readonly startLegal: Uint8Array;
+
+  constructor(graph: Graph, costModel: CostModelName, name = 'graph') {
+    this.problem = searchProblem(graph, costModel);
+    this.name = name;
+    this.numInputs = graph.inputs.length;
+    this.numVertices = graph.vertices.length;
+    this.numNodes = this.numInputs + this.numVertices;
+    this.eliminable = this.problem.eliminable;
+    this.isOutput = new Uint8Array(this.numVertices);
+    for (const id of outputVertexIds(graph)) this.isOutput[id - 1] = 1;
+    this.start = this.problem.initial();
+    this.startLegal = new Uint8Array(this.numVertices);
+    for (const id of this.eliminable) this.startLegal[id - 1] = 1;
+    const cost = (spec: 'forward' | 'reverse' | 'markowitz'): number =>
+      orderCost(this.problem, resolveOrder(graph, spec, costModel));
+    this.baselines = { forward: cost('forward'), reverse: cost('reverse'), markowitz: cost('markowitz') };
+    this.costScale = Math.max(1, this.bestBaseline / Math.max(1, this.eliminable.length));
+  }
+
+  get costModel(): CostModelName {
+    return this.problem.costModel;
+  }
+
+  get episodeLength(): number {
+    return this.eliminable.length;
+  }
+
+  get bestBaseline(): number {
+    const { forward, reverse, markowitz } = this.baselines;
+    return Math.min(forward, reverse, markowitz);
+  }
+
+  initial(): GameState {
+    return new GameState(this, this.start.clone(), this.startLegal.slice(), [], 0);
+  }
+
+  /** Total multiplications of a complete order (validated by replaying it). */
+  replay(order: readonly VertexId[]): number {
+    let state = this.initial();
+    for (const v of order) state = state.next(v - 1);
+    if (!state.terminal) throw new Error(`order eliminates ${order.length} of ${this.episodeLength} vertices`);
+    return state.cost;
+  }
+}
+
+/** One position of the game: the engine state, the order so far and what it cost. */
+export class GameState {
+  constructor(
+    readonly game: EliminationGame,
+    readonly engine: CostState,
+    /** 1 where the action (vertex index) is still legal. */
+    readonly legal: Uint8Array,
+    readonly order: VertexId[],
+    /** Multiplications spent so far. */
+    public cost: number,
+  ) {}
+
+  get terminal(): boolean {
+    return this.order.length === this.game.episodeLength;
+  }
+
+  /** Plays `action` (0-based vertex index) in place and returns the reward (−multiplications). */
+  play(action: number): number {
+    if (this.legal[action] !== 1) {
+      throw new Error(`illegal action ${action} (vertex ${action + 1} is an output or already eliminated)`);
+    }
+    const c = this.engine.eliminate(action + 1);
+    this.legal[action] = 0;
+    this.order.push(action + 1);
+    this.cost += c;
+    return -c;
+  }
+
+  /** A copy with `action` played. */
+  next(action: number): GameState {
+    const child = this.clone();
+    child.play(action);
+    return child;
+  }
+
+  clone(): GameState {
+    return new GameState(this.game, this.engine.clone(), this.legal.slice(), [...this.order], this.cost);
+  }
+
+  legalActions(): number[] {
+    const out: number[] = [];
+    for (let a = 0; a < this.legal.length; a++) if (this.legal[a] === 1) out.push(a);
+    return out;
+  }
+}
