@@ -28,26 +28,13 @@ import {
   pprintGraph,
 } from '../index.js';
 import { CliError, oneLine } from './errors.js';
+import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
 import { loadGraph } from './load-graph.js';
 import { costJson, costText, jacobianJson, jacobianText, toJsonLine } from './output.js';
 import { parseOrder } from './parse-order.js';
 import { readInputs } from './read-inputs.js';
 
 /** Each command returns the text to print on stdout; errors are thrown and reported by main. */
-
-function parseSource(value: string | undefined): TaskSource {
-  if (value === undefined || value === 'ts') return 'ts';
-  if (value === 'jaxpr') return 'jaxpr';
-  throw new CliError(`unknown source '${value}' (use ts or jaxpr)`);
-}
-
-function costModelOf(value: string) {
-  try {
-    return parseCostModel(value);
-  } catch (err) {
-    throw new CliError(oneLine(err));
-  }
-}
 
 export interface CostOptions {
   readonly order: string;
@@ -224,13 +211,6 @@ export interface OptimizeCliOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
-}
-
-function positiveNumber(value: string, what: string, integer = false): number {
-  const x = Number(value);
-  if (!Number.isFinite(x) || x < 0 || (integer && !Number.isInteger(x)))
-    throw new CliError(`${what} must be a non-negative ${integer ? 'integer' : 'number'}, got '${value}'`);
-  return x;
 }
 
 /** `optimize`: the search portfolio; prints the best order with its certificate and writes the order JSON. */

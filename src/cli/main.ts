@@ -15,6 +15,7 @@ import {
   tasksCommand,
 } from './commands.js';
 import { demo } from './demo.js';
+import { isRlMethod, rlOptimizeCommand, trainCommand } from './rl-commands.js';
 import { oneLine } from './errors.js';
 import { GRAPH_HELP } from './load-graph.js';
 import { ORDER_HELP } from './parse-order.js';
@@ -104,6 +105,10 @@ program
   .option('--json', 'print the crosscountry-graph JSON instead')
   .action(async (graph: string, opts) => print(await printCommand(graph, opts)));
 
+const RL_HELP = `
+Learning agents (--method alphazero|ppo) train on the graph for the budget and return the best order
+they have seen. Paper tasks default to --cost-model alphagrad, other graphs to native.`;
+
 program
   .command('optimize')
   .description(
@@ -112,21 +117,54 @@ program
   .argument('<graph>', GRAPH_ARG)
   .option(
     '-m, --method <method>',
-    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy',
+    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, alphazero (Gumbel MuZero self-play), ppo',
     'auto',
   )
-  .option('-b, --budget <seconds>', 'wall-clock budget in seconds', '5')
+  .option('-b, --budget <seconds>', 'wall-clock budget in seconds (default 5; 60 for alphazero/ppo)')
   .option('--seed <n>', 'random seed (same seed, same search)', '1')
   .option('--threads <n>', 'worker threads for --method auto (default: up to 2)')
-  .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')})`, 'native')
+  .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')}; default native)`)
   .option('--source <source>', SOURCE_HELP, 'ts')
   .option(
     '--out <order.json>',
-    'write {"task","costModel","method","budgetSeconds","seconds","multiplications","order","certificate"}',
+    'write {"task","costModel","method",…,"multiplications","order"}; alphazero/ppo also write <order>.curve.csv/.png',
   )
   .option('--json', 'print that record as JSON')
   .option('--verbose', 'print every improvement to stderr')
-  .action(async (graph: string, opts) => print(await optimizeCommand(graph, opts)));
+  .option('--episodes <n>', 'alphazero/ppo: stop after n episodes (with a fixed seed, the same order)')
+  .option('--arch <name>', 'alphazero/ppo: network architecture, gnn (default) or transformer')
+  .option('--games <n>', 'alphazero/ppo: parallel games per episode')
+  .option('--simulations <n>', 'alphazero: search simulations per move')
+  .option('--prior <prior>', 'alphazero: network (default) or uniform (search only, no learning: the ablation)')
+  .option('--progress-seconds <s>', 'alphazero/ppo: seconds between progress lines when stderr is not a terminal', '10')
+  .addHelpText('after', RL_HELP)
+  .action(async (graph: string, opts) =>
+    print(
+      isRlMethod(opts.method)
+        ? await rlOptimizeCommand(graph, opts)
+        : await optimizeCommand(graph, { ...opts, budget: opts.budget ?? '5', costModel: opts.costModel ?? 'native' }),
+    ),
+  );
+
+program
+  .command('train')
+  .description('train an RL agent on one or more graphs (several = joint training), with resumable checkpoints')
+  .argument('<graph...>', GRAPH_ARG)
+  .option('-m, --method <method>', 'alphazero or ppo', 'alphazero')
+  .option('-b, --budget <seconds>', 'wall-clock budget of this run in seconds (default 60 unless --episodes)')
+  .option('--episodes <n>', 'stop when this many episodes have been played in total')
+  .option('--seed <n>', 'random seed', '1')
+  .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')}; default alphagrad for paper tasks, else native)`)
+  .option('--source <source>', SOURCE_HELP, 'ts')
+  .option('--checkpoint <dir>', 'where checkpoint.json, orders.json, curve.csv and curve.png go', 'rl-checkpoint')
+  .option('--resume', 'continue from <dir>/checkpoint.json')
+  .option('--arch <name>', 'network architecture, gnn (default) or transformer')
+  .option('--games <n>', 'parallel games per episode')
+  .option('--simulations <n>', 'alphazero: search simulations per move')
+  .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')
+  .option('--progress-seconds <s>', 'seconds between progress lines when stderr is not a terminal', '10')
+  .option('--json', 'print the per-graph records as JSON')
+  .action(async (graphs: string[], opts) => print(await trainCommand(graphs, opts)));
 
 program
   .command('tasks')

@@ -1,13 +1,18 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 
 /** A seeded random source (pure-rand's xoroshiro128+), so every random graph and order is reproducible. */
 export class Rng {
   private readonly gen;
 
-  constructor(seed: number) {
-    this.gen = xoroshiro128plus(seed);
+  constructor(seed: number, state?: readonly number[]) {
+    this.gen = state ? xoroshiro128plusFromState(state) : xoroshiro128plus(seed);
+  }
+
+  /** The generator's internal state, for checkpoints: `new Rng(0, rng.state())` continues the stream. */
+  state(): number[] {
+    return [...this.gen.getState()];
   }
 
   /** Uniform integer in [lo, hi], both included. */

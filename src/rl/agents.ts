@@ -1,0 +1,64 @@
+import type { Architecture } from '../nn/network.js';
+import type { AgentBase } from './agent.js';
+import { AlphaZeroTrainer, DEFAULT_ALPHAZERO, type AlphaZeroCheckpoint, type AlphaZeroConfig } from './alphazero.js';
+import type { EliminationGame } from './game.js';
+import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
+
+export type RlMethod = 'alphazero' | 'ppo';
+export const RL_METHODS: readonly RlMethod[] = ['alphazero', 'ppo'];
+
+/** The knobs a user turns most; everything else keeps the defaults in alphazero.ts / ppo.ts. */
+export interface AgentOptions {
+  readonly method: RlMethod;
+  readonly seed?: number;
+  readonly architecture?: Architecture;
+  /** Parallel games per episode. */
+  readonly games?: number;
+  /** AlphaZero: simulations per move. */
+  readonly simulations?: number;
+  /** AlphaZero: `uniform` runs the search without a network (the ablation). */
+  readonly prior?: 'network' | 'uniform';
+  /** Episodes over which the learning rate decays. */
+  readonly scheduleEpisodes?: number;
+  readonly learningRate?: number;
+}
+
+export type AgentCheckpoint = AlphaZeroCheckpoint | PpoCheckpoint;
+
+export function alphaZeroConfig(options: AgentOptions): AlphaZeroConfig {
+  const d = DEFAULT_ALPHAZERO;
+  return {
+    ...d,
+    seed: options.seed ?? d.seed,
+    architecture: options.architecture ?? d.architecture,
+    games: options.games ?? d.games,
+    search: { ...d.search, simulations: options.simulations ?? d.search.simulations },
+    prior: options.prior ?? d.prior,
+    scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,
+    learningRate: options.learningRate ?? d.learningRate,
+  };
+}
+
+export function ppoConfig(options: AgentOptions): PpoConfig {
+  const d = DEFAULT_PPO;
+  return {
+    ...d,
+    seed: options.seed ?? d.seed,
+    architecture: options.architecture ?? d.architecture,
+    games: options.games ?? d.games,
+    scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,
+    learningRate: options.learningRate ?? d.learningRate,
+  };
+}
+
+export async function createAgent(games: readonly EliminationGame[], options: AgentOptions): Promise<AgentBase> {
+  return options.method === 'alphazero'
+    ? AlphaZeroTrainer.create(games, alphaZeroConfig(options))
+    : PpoTrainer.create(games, ppoConfig(options));
+}
+
+export async function resumeAgent(games: readonly EliminationGame[], checkpoint: AgentCheckpoint): Promise<AgentBase> {
+  return checkpoint.kind === 'alphazero'
+    ? AlphaZeroTrainer.resume(games, checkpoint)
+    : PpoTrainer.resume(games, checkpoint);
+}

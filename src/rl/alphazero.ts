@@ -1,0 +1,206 @@
+import type { Architecture, Losses, NetworkState, PolicyValueNet } from '../nn/network.js';
+import { Rng } from '../util/random.js';
+import {
+  AgentBase,
+  cosineLearningRate,
+  decodeFloats,
+  encodeFloats,
+  meanLosses,
+  type AgentProgressState,
+  type EpisodeReport,
+} from './agent.js';
+import { counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
+import type { EliminationGame } from './game.js';
+import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
+import { networkFor, type NetworkOverrides } from './network-factory.js';
+import { ReplayBuffer } from './replay.js';
+import { selfPlay, type Trajectory } from './self-play.js';
+import type { ValueTransformName } from './value-transform.js';
+
+export interface AlphaZeroConfig {
+  readonly seed: number;
+  /** Parallel self-play games per episode (their leaves are evaluated in one batch). */
+  readonly games: number;
+  readonly search: GumbelConfig;
+  /** `uniform` = the ablation: the same search with a uniform prior, value 0 and no learning. */
+  readonly prior: 'network' | 'uniform';
+  readonly architecture: Architecture;
+  /** Overrides of the architecture's default sizes. */
+  readonly network: NetworkOverrides;
+  readonly learningRate: number;
+  /** Episodes over which the learning rate decays (cosine to 0). */
+  readonly scheduleEpisodes: number;
+  readonly valueWeight: number;
+  readonly clipNorm: number;
+  readonly batchSize: number;
+  /** Gradient steps per episode. */
+  readonly trainSteps: number;
+  /** Episodes kept in the replay buffer (the paper keeps only the latest). */
+  readonly replayEpisodes: number;
+  readonly valueTransform: ValueTransformName;
+}
+
+export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
+  seed: 0,
+  games: 8,
+  search: DEFAULT_GUMBEL,
+  prior: 'network',
+  architecture: 'gnn',
+  network: {},
+  learningRate: 1e-3,
+  scheduleEpisodes: 200,
+  valueWeight: 1,
+  clipNorm: 1,
+  batchSize: 256,
+  trainSteps: 4,
+  replayEpisodes: 4,
+  valueTransform: 'r2d2',
+};
+
+/** Serializable trajectory (the game is referred to by index). */
+interface TrajectoryJson {
+  readonly game: number;
+  readonly order: number[];
+  readonly policies: string;
+  readonly stepCosts: number[];
+}
+
+export interface AlphaZeroCheckpoint extends AgentProgressState {
+  readonly kind: 'alphazero';
+  readonly version: 1;
+  readonly config: AlphaZeroConfig;
+  readonly network: NetworkState | null;
+  readonly replay: TrajectoryJson[][];
+}
+
+/**
+ * AlphaZero with Gumbel MuZero policy improvement on the exact game (alphagrad-spec §7): each episode
+ * plays `games` games with a batched search, stores the search policies and realised returns, and takes
+ * a few Adam steps on cross-entropy + weighted value loss with cosine-decayed learning rate.
+ */
+export class AlphaZeroTrainer extends AgentBase {
+  private readonly replay: ReplayBuffer;
+
+  private constructor(
+    games: readonly EliminationGame[],
+    readonly config: AlphaZeroConfig,
+    private readonly net: PolicyValueNet | null,
+  ) {
+    super(games, new Rng(config.seed));
+    this.replay = new ReplayBuffer(config.replayEpisodes);
+  }
+
+  get method(): string {
+    return this.config.prior === 'uniform' ? 'alphazero-uniform-prior' : 'alphazero';
+  }
+
+  static async create(games: readonly EliminationGame[], config: AlphaZeroConfig): Promise<AlphaZeroTrainer> {
+    const net = config.prior === 'network' ? await networkFor(games, config) : null;
+    return new AlphaZeroTrainer(games, config, net);
+  }
+
+  get parameterCount(): number {
+    return this.net?.parameterCount ?? 0;
+  }
+
+  /** Plays one episode of self-play and trains on the buffer. */
+  runEpisode(): EpisodeReport {
+    const t0 = performance.now();
+    this.startEpisode();
+    const evaluator = counting(
+      this.net ? networkEvaluator(this.net, this.config.valueTransform) : uniformEvaluator,
+    );
+    const trajectories = selfPlay(
+      this.episodeGames(this.config.games),
+      evaluator.evaluate,
+      this.config.search,
+      this.rng,
+      (s) => this.best.offer(s),
+    );
+    for (const t of trajectories) this.best.offerOrder(t.game, t.order, t.cost);
+    let losses: Losses | null = null;
+    if (this.net) {
+      this.replay.add(trajectories);
+      losses = this.train(this.net);
+    }
+    return {
+      episode: this.episode,
+      points: this.recordEpisode(trajectories, losses),
+      losses,
+      evaluations: evaluator.count(),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  private train(net: PolicyValueNet): Losses {
+    const { config } = this;
+    const learningRate = cosineLearningRate(config.learningRate, this.episode - 1, config.scheduleEpisodes);
+    const all: Losses[] = [];
+    for (let k = 0; k < config.trainSteps; k++) {
+      const batch = this.replay.sample(config.batchSize, this.rng, config.valueTransform);
+      all.push(
+        net.trainAlphaZero(batch, { learningRate, clipNorm: config.clipNorm, valueWeight: config.valueWeight }),
+      );
+    }
+    return meanLosses(all);
+  }
+
+  checkpoint(): AlphaZeroCheckpoint {
+    const index = new Map(this.games.map((g, i) => [g, i]));
+    return {
+      kind: 'alphazero',
+      version: 1,
+      config: this.config,
+      ...this.progressState(),
+      network: this.net?.getState() ?? null,
+      replay: this.replay.episodeList.map((episode) =>
+        episode.map((t) => ({
+          game: index.get(t.game) ?? 0,
+          order: t.order,
+          policies: encodePolicies(t.policies),
+          stepCosts: t.stepCosts,
+        })),
+      ),
+    };
+  }
+
+  /** Continues a checkpointed run on the same graphs: the next episodes are the ones it would have played. */
+  static async resume(games: readonly EliminationGame[], checkpoint: AlphaZeroCheckpoint): Promise<AlphaZeroTrainer> {
+    const trainer = await AlphaZeroTrainer.create(games, checkpoint.config);
+    trainer.restoreProgress(checkpoint);
+    if (checkpoint.network) trainer.net?.setState(checkpoint.network);
+    trainer.replay.load(
+      checkpoint.replay.map((episode) =>
+        episode.map((t): Trajectory => {
+          const game = games[t.game];
+          return {
+            game,
+            order: t.order,
+            policies: decodePolicies(t.policies, game.numVertices),
+            stepCosts: t.stepCosts,
+            cost: t.stepCosts.reduce((s, c) => s + c, 0),
+          };
+        }),
+      ),
+    );
+    return trainer;
+  }
+
+  dispose(): void {
+    this.net?.dispose();
+  }
+}
+
+function encodePolicies(policies: readonly Float32Array[]): string {
+  const n = policies[0]?.length ?? 0;
+  const flat = new Float32Array(policies.length * n);
+  policies.forEach((p, i) => flat.set(p, i * n));
+  return encodeFloats(flat);
+}
+
+function decodePolicies(s: string, width: number): Float32Array[] {
+  const flat = decodeFloats(s);
+  const out: Float32Array[] = [];
+  for (let i = 0; i + width <= flat.length; i += width) out.push(flat.slice(i, i + width));
+  return out;
+}
