@@ -11,12 +11,12 @@ import type { PackedBatch } from './batch.js';
 import type { Model } from './model.js';
 import { VERTEX_FEATURES, type NetworkConfig } from './network.js';
 import {
+  applyHeads,
   applyLayerNorm,
   applyLinear,
-  applyMlpHead,
+  buildHeads,
   layerNorm,
   linear,
-  mlpHead,
   ParamStore,
   type LayerNorm,
   type Linear,
@@ -42,8 +42,7 @@ export function buildGnn(config: NetworkConfig): Model {
       norm: layerNorm(params, d),
     });
   }
-  const policyHead = mlpHead(params, d, config.policyHidden);
-  const valueHead = mlpHead(params, d, config.valueHidden);
+  const heads = buildHeads(params, d, config);
 
   return {
     params,
@@ -62,10 +61,7 @@ export function buildGnn(config: NetworkConfig): Model {
           h.add(applyLinear(round.out, swish(applyLinear(round.mix, messages)))),
         );
       }
-      return {
-        logits: applyMlpHead(policyHead, h) as tf.Tensor2D,
-        tokenValues: applyMlpHead(valueHead, h) as tf.Tensor2D,
-      };
+      return applyHeads(heads, h);
     },
     dispose: () => {},
   };

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/random.js';
 import { dense, swish } from './backend.js';
+import type { NetworkConfig } from './network.js';
 
 export class ParamStore {
   readonly variables: tf.Variable[] = [];
@@ -95,4 +96,24 @@ export function applyMlpHead(layers: readonly Linear[], x: tf.Tensor): tf.Tensor
     if (i < layers.length - 1) h = swish(h);
   });
   return h.squeeze([h.rank - 1]);
+}
+
+export interface Heads {
+  readonly policy: readonly Linear[];
+  readonly value: readonly Linear[];
+}
+
+/** The policy and value heads both architectures put on their per-token states. */
+export function buildHeads(params: ParamStore, inDim: number, config: NetworkConfig): Heads {
+  return {
+    policy: mlpHead(params, inDim, config.policyHidden),
+    value: mlpHead(params, inDim, config.valueHidden),
+  };
+}
+
+export function applyHeads(heads: Heads, x: tf.Tensor): { logits: tf.Tensor2D; tokenValues: tf.Tensor2D } {
+  return {
+    logits: applyMlpHead(heads.policy, x) as tf.Tensor2D,
+    tokenValues: applyMlpHead(heads.value, x) as tf.Tensor2D,
+  };
 }

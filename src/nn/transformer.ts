@@ -14,12 +14,12 @@ import type { PackedBatch } from './batch.js';
 import type { Model } from './model.js';
 import { VERTEX_FEATURES, type NetworkConfig } from './network.js';
 import {
+  applyHeads,
   applyLayerNorm,
   applyLinear,
-  applyMlpHead,
+  buildHeads,
   layerNorm,
   linear,
-  mlpHead,
   ParamStore,
   type LayerNorm,
 } from './params.js';
@@ -68,8 +68,7 @@ export function buildTransformer(config: NetworkConfig): Model {
     });
   }
   const finalNorm = layerNorm(params, d);
-  const policyHead = mlpHead(params, d, config.policyHidden);
-  const valueHead = mlpHead(params, d, config.valueHidden);
+  const outputHeads = buildHeads(params, d, config);
   // Kept outside any tidy for the network's lifetime; it is a constant, not a parameter.
   const pe = tf.keep(tf.tensor2d(positionalEncoding(maxVertices, d), [maxVertices, d]));
 
@@ -89,10 +88,7 @@ export function buildTransformer(config: NetworkConfig): Model {
         x = x.add(dense(swish(dense(h, block.ff1)), block.ff2));
       }
       x = applyLayerNorm(finalNorm, x); // pre-LN blocks leave the residual stream unnormalised
-      return {
-        logits: applyMlpHead(policyHead, x) as tf.Tensor2D,
-        tokenValues: applyMlpHead(valueHead, x) as tf.Tensor2D,
-      };
+      return applyHeads(outputHeads, x);
     },
     dispose: () => pe.dispose(),
   };
