@@ -44,6 +44,11 @@ export interface NetworkConfig {
   readonly valueHidden: readonly number[];
   /** Seeds the weight initialisation. */
   readonly seed: number;
+  /** gnn only: also embed each vertex's raw edge row (the transformer always does). Default false. */
+  readonly edgeProjection?: boolean;
+  /** Largest chunk of a training batch run through forward/backward at once (gradients accumulate over
+   * chunks, bounding memory); default 128. */
+  readonly trainChunk?: number;
 }
 
 export interface Prediction {

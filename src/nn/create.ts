@@ -1,0 +1,37 @@
+import { initBackend } from './backend.js';
+import { buildGnn } from './gnn.js';
+import { TfPolicyValueNet } from './net.js';
+import type { Architecture, NetworkConfig, PolicyValueNet } from './network.js';
+import { buildTransformer } from './transformer.js';
+
+/** Initialises the tfjs wasm backend (once) and builds the network with weights drawn from `config.seed`. */
+export async function createNetwork(config: NetworkConfig): Promise<PolicyValueNet> {
+  await initBackend();
+  const model = config.architecture === 'transformer' ? buildTransformer(config) : buildGnn(config);
+  return new TfPolicyValueNet(config, model);
+}
+
+/**
+ * Sizes that fit a 2-core CPU: the paper's d = 64 with fewer transformer layers (2 instead of 6) and
+ * smaller heads ([128] / [128, 64] instead of [256, 128] / [256, 128, 64]).
+ */
+export function defaultNetworkConfig(
+  architecture: Architecture,
+  maxVertices: number,
+  maxNodes: number,
+  overrides: Partial<NetworkConfig> = {},
+): NetworkConfig {
+  const base: NetworkConfig = {
+    architecture,
+    maxVertices,
+    maxNodes,
+    dModel: 64,
+    layers: architecture === 'transformer' ? 2 : 3,
+    heads: 4,
+    ffDim: 128,
+    policyHidden: [128],
+    valueHidden: [128, 64],
+    seed: 0,
+  };
+  return { ...base, ...overrides };
+}

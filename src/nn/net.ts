@@ -1,0 +1,182 @@
+/**
+ * The PolicyValueNet implementation shared by both architectures: batching and padding, prediction,
+ * training with gradient accumulation over chunks (bounded memory for 4096-sample batches), Adam, state.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Adam, assignValues } from './adam.js';
+import { packBatch, type PackedBatch } from './batch.js';
+import { alphaZeroLoss, poolValues, ppoLoss, type LossTerms } from './losses.js';
+import type { Model } from './model.js';
+import type {
+  AlphaZeroBatch,
+  AlphaZeroTrainOptions,
+  Losses,
+  NetworkConfig,
+  NetworkState,
+  Observation,
+  PolicyValueNet,
+  PpoBatch,
+  PpoTrainOptions,
+  Prediction,
+  TrainOptions,
+} from './network.js';
+
+const DEFAULT_CHUNK = 128;
+
+/** Builds the chunk's targets and loss from its packed inputs; `start` indexes the full batch. */
+type ChunkLoss = (
+  out: { logits: tf.Tensor2D; values: tf.Tensor1D },
+  packed: PackedBatch,
+  start: number,
+) => LossTerms;
+
+export class TfPolicyValueNet implements PolicyValueNet {
+  readonly parameterCount: number;
+  private readonly variables: tf.Variable[];
+  private readonly adam: Adam;
+  private readonly chunk: number;
+
+  constructor(
+    readonly config: NetworkConfig,
+    private readonly model: Model,
+  ) {
+    this.variables = model.params.variables;
+    this.parameterCount = model.params.count();
+    this.adam = new Adam(this.variables);
+    this.chunk = Math.max(1, config.trainChunk ?? DEFAULT_CHUNK);
+  }
+
+  private pack(observations: readonly Observation[]): PackedBatch {
+    const { maxVertices, maxNodes } = this.config;
+    return packBatch(observations, maxVertices, maxNodes, this.model.needsAdjacency);
+  }
+
+  private run(packed: PackedBatch): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    const { logits, tokenValues } = this.model.forward(packed);
+    return { logits, values: poolValues(tokenValues, packed.real) };
+  }
+
+  predict(observations: readonly Observation[]): Prediction {
+    const logits: Float32Array[] = [];
+    const values = new Float32Array(observations.length);
+    for (let start = 0; start < observations.length; start += this.chunk) {
+      const part = observations.slice(start, start + this.chunk);
+      const [flatLogits, flatValues, V] = tf.tidy(() => {
+        const packed = this.pack(part);
+        const out = this.run(packed);
+        return [out.logits.dataSync(), out.values.dataSync(), packed.vertices] as const;
+      });
+      part.forEach((obs, b) =>
+        logits.push(Float32Array.from(flatLogits.subarray(b * V, b * V + obs.numVertices))),
+      );
+      values.set(flatValues, start);
+    }
+    return { logits, values };
+  }
+
+  trainAlphaZero(batch: AlphaZeroBatch, options: AlphaZeroTrainOptions): Losses {
+    return this.train(batch.observations, options, (out, packed, start) => {
+      const { size: B, vertices: V } = packed;
+      const targets = new Float32Array(B * V);
+      for (let b = 0; b < B; b++) targets.set(batch.policyTargets[start + b], b * V);
+      const valueTargets = tf.tensor1d(batch.valueTargets.subarray(start, start + B));
+      const policyTargets = tf.tensor2d(targets, [B, V]);
+      return alphaZeroLoss(
+        out.logits,
+        out.values,
+        packed.legal,
+        policyTargets,
+        valueTargets,
+        options.valueWeight,
+      );
+    });
+  }
+
+  trainPpo(batch: PpoBatch, options: PpoTrainOptions): Losses {
+    return this.train(batch.observations, options, (out, packed, start) => {
+      const { size: B, vertices: V } = packed;
+      const onehot = new Float32Array(B * V);
+      for (let b = 0; b < B; b++) onehot[b * V + batch.actions[start + b]] = 1;
+      const slice = (xs: Float32Array) => tf.tensor1d(xs.subarray(start, start + B));
+      const targets = {
+        actions: tf.tensor2d(onehot, [B, V]),
+        oldLogProbs: slice(batch.oldLogProbs),
+        advantages: slice(batch.advantages),
+        returns: slice(batch.returns),
+      };
+      return ppoLoss(out.logits, out.values, packed.legal, targets, options);
+    });
+  }
+
+  /** Mean loss over the batch: chunk gradients are weighted by chunk size / batch size and summed. */
+  private train(observations: readonly Observation[], options: TrainOptions, chunkLoss: ChunkLoss): Losses {
+    const N = observations.length;
+    if (N === 0) throw new Error('train: empty batch');
+    let grads: tf.Tensor[] | undefined;
+    const sums = { total: 0, policy: 0, value: 0, entropy: 0 };
+    let hasEntropy = false;
+    for (let start = 0; start < N; start += this.chunk) {
+      const part = observations.slice(start, start + this.chunk);
+      const weight = part.length / N;
+      let terms: tf.Tensor1D | undefined;
+      const chunkGrads = tf.tidy(() => {
+        const packed = this.pack(part);
+        const { value, grads: named } = tf.variableGrads(() => {
+          const loss = chunkLoss(this.run(packed), packed, start);
+          hasEntropy = loss.entropy !== undefined;
+          terms = tf.keep(
+            tf.stack([loss.total, loss.policy, loss.value, loss.entropy ?? tf.scalar(0)]) as tf.Tensor1D,
+          );
+          return loss.total.mul(weight);
+        }, this.variables);
+        value.dispose();
+        return this.variables.map((v) => named[v.name]);
+      });
+      const t = (terms as tf.Tensor1D | undefined)?.dataSync() ?? [0, 0, 0, 0];
+      terms?.dispose();
+      sums.total += weight * t[0];
+      sums.policy += weight * t[1];
+      sums.value += weight * t[2];
+      sums.entropy += weight * t[3];
+      if (!grads) grads = chunkGrads;
+      else {
+        const previous = grads;
+        grads = previous.map((g, i) => tf.add(g, chunkGrads[i]));
+        tf.dispose([...previous, ...chunkGrads]);
+      }
+    }
+    this.adam.apply(grads ?? [], options.learningRate, options.clipNorm);
+    tf.dispose(grads ?? []);
+    const { total, policy, value, entropy } = sums;
+    return hasEntropy ? { total, policy, value, entropy } : { total, policy, value };
+  }
+
+  getState(): NetworkState {
+    return {
+      config: this.config,
+      weights: this.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+      optimizer: { step: this.adam.step, moments: this.adam.moments() },
+    };
+  }
+
+  setState(state: NetworkState): void {
+    const a = this.config;
+    const b = state.config;
+    if (
+      a.architecture !== b.architecture ||
+      a.maxVertices !== b.maxVertices ||
+      a.maxNodes !== b.maxNodes ||
+      state.weights.length !== this.variables.length
+    ) {
+      throw new Error('setState: the state was saved from a network of a different shape');
+    }
+    this.variables.forEach((v, i) => assignValues(v, state.weights[i]));
+    this.adam.restore(state.optimizer.step, state.optimizer.moments);
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+    for (const v of this.variables) v.dispose();
+    this.model.dispose();
+  }
+}
