@@ -113,13 +113,33 @@ export { renderPng, groupedBarSpec, facetedLineSpec } from './report/charts.js';
 
 export { EliminationGame, GameState, type Baselines } from './rl/game.js';
 export { observe } from './rl/observation.js';
-export { gumbelSearch, consideredVisitSequence, DEFAULT_GUMBEL, type GumbelConfig, type BatchEvaluator, type Evaluation as SearchEvaluation, type SearchOutcome } from './rl/gumbel.js';
+export {
+  gumbelSearch,
+  consideredVisitSequence,
+  DEFAULT_GUMBEL,
+  type GumbelConfig,
+  type BatchEvaluator,
+  type Evaluation as SearchEvaluation,
+  type SearchOutcome,
+} from './rl/gumbel.js';
 export { selfPlay, type Trajectory } from './rl/self-play.js';
 export { uniformEvaluator, networkEvaluator } from './rl/evaluators.js';
-export { AlphaZeroTrainer, DEFAULT_ALPHAZERO, type AlphaZeroConfig, type AlphaZeroCheckpoint } from './rl/alphazero.js';
+export {
+  AlphaZeroTrainer,
+  DEFAULT_ALPHAZERO,
+  type AlphaZeroConfig,
+  type AlphaZeroCheckpoint,
+} from './rl/alphazero.js';
 export { PpoTrainer, DEFAULT_PPO, type PpoConfig, type PpoCheckpoint } from './rl/ppo.js';
 export { AgentBase, BestTracker, type BestOrder, type CurvePoint, type EpisodeReport } from './rl/agent.js';
-export { createAgent, resumeAgent, RL_METHODS, type RlMethod, type AgentOptions, type AgentCheckpoint } from './rl/agents.js';
+export {
+  createAgent,
+  resumeAgent,
+  RL_METHODS,
+  type RlMethod,
+  type AgentOptions,
+  type AgentCheckpoint,
+} from './rl/agents.js';
 export { runAgent, type RunLimits, type RunSummary } from './rl/run.js';
 export { curveCsv, curveRows } from './rl/curve.js';
 export { learningCurveSpec, type LearningCurveRow } from './report/learning-curve.js';

@@ -30,7 +30,13 @@ function bruteForceOptimum(game: EliminationGame): number {
 function smallGames(count: number): EliminationGame[] {
   const games: EliminationGame[] = [];
   for (let seed = 1; games.length < count; seed++) {
-    const graph: Graph = randomScalarGraph({ numInputs: 3, numVertices: 8, numOutputs: 2, seed, noDeadCode: true });
+    const graph: Graph = randomScalarGraph({
+      numInputs: 3,
+      numVertices: 8,
+      numOutputs: 2,
+      seed,
+      noDeadCode: true,
+    });
     const game = new EliminationGame(graph, 'native', `random-${seed}`);
     if (game.episodeLength >= 5 && game.episodeLength <= 6) games.push(game);
   }
@@ -40,7 +46,9 @@ function smallGames(count: number): EliminationGame[] {
 /** A bad prior: it prefers the vertex that is most expensive to eliminate now, and predicts value 0. */
 const expensiveFirst: BatchEvaluator = (states) =>
   states.map((s) => ({
-    logits: Float32Array.from(s.legal, (legal, a) => (legal ? 3 * Math.log1p(s.engine.eliminationCost(a + 1)) : 0)),
+    logits: Float32Array.from(s.legal, (legal, a) =>
+      legal ? 3 * Math.log1p(s.engine.eliminationCost(a + 1)) : 0,
+    ),
     value: 0,
   }));
 
@@ -106,10 +114,19 @@ describe('Gumbel MuZero search', () => {
   });
 
   test('policy targets are distributions over legal actions', () => {
-    const game = new EliminationGame(taskGraph(findTask('PropaneCombustion')!, 'jaxpr'), 'alphagrad', 'propane');
+    const game = new EliminationGame(
+      taskGraph(findTask('PropaneCombustion')!, 'jaxpr'),
+      'alphagrad',
+      'propane',
+    );
     const state = game.initial();
     state.play(state.legalActions()[0]);
-    const [out] = gumbelSearch([state], expensiveFirst, { simulations: 16, maxConsidered: 4, gumbelScale: 1, valueScale: 0.1, maxVisitInit: 50 }, new Rng(1));
+    const [out] = gumbelSearch(
+      [state],
+      expensiveFirst,
+      { simulations: 16, maxConsidered: 4, gumbelScale: 1, valueScale: 0.1, maxVisitInit: 50 },
+      new Rng(1),
+    );
     const sum = out.policy.reduce((s, p) => s + p, 0);
     assert.ok(Math.abs(sum - 1) < 1e-5, `sum ${sum}`);
     for (let a = 0; a < state.legal.length; a++) if (!state.legal[a]) assert.equal(out.policy[a], 0);
@@ -127,7 +144,11 @@ describe('Gumbel MuZero search', () => {
       const state = game.initial();
       while (!state.terminal) state.play(gumbelSearch([state], expensiveFirst, config, rng)[0].action);
       assert.ok(state.cost <= prior, `${game.name}: search ${state.cost} vs prior ${prior}`);
-      if (prior > optimum) assert.ok(state.cost < prior, `${game.name}: search ${state.cost}, prior ${prior}, optimum ${optimum}`);
+      if (prior > optimum)
+        assert.ok(
+          state.cost < prior,
+          `${game.name}: search ${state.cost}, prior ${prior}, optimum ${optimum}`,
+        );
       if (state.cost === optimum) optimalCount++;
     }
     // With a value of 0 at the leaves the search is myopic, so the optimum is not guaranteed; most are found.

@@ -17,6 +17,8 @@ export class AlphagradEngine {
   private readonly eliminated: Uint8Array;
   private readonly isOutput: Uint8Array;
   private readonly tables: SparsityTables;
+  /** Reused buffer of in-edge slots (one per node at most). */
+  private readonly scratch: Int32Array;
 
   private constructor(
     numInputs: number,
@@ -33,6 +35,7 @@ export class AlphagradEngine {
     this.eliminated = eliminated;
     this.isOutput = isOutput;
     this.tables = sparsityTables();
+    this.scratch = new Int32Array(numInputs + numVertices);
   }
 
   static fromGraph(graph: Graph): AlphagradEngine {
@@ -87,23 +90,16 @@ export class AlphagradEngine {
     const j = this.type[oe] + OFFSET;
     if (i === 10 + OFFSET && j === 10 + OFFSET) return 1;
     const d = this.dims;
-    // Factors: succ_d1, succ_d2, |v_d1|, |v_d2|, pred_d1, pred_d2.
-    const factors = [
-      d[4 * oe],
-      d[4 * oe + 1],
-      Math.abs(d[4 * oe + 2]),
-      Math.abs(d[4 * oe + 3]),
-      d[4 * ie + 2],
-      d[4 * ie + 3],
-    ];
     const plane = NUM_TYPES * NUM_TYPES;
+    const contraction = this.tables.contraction;
     let any = false;
     let cost = 1;
+    // Factors k = 0..5: succ_d1, succ_d2, |v_d1|, |v_d2|, pred_d1, pred_d2 (no array: this is the hot loop).
     for (let k = 0; k < 6; k++) {
-      if (this.tables.contraction[k * plane + i * NUM_TYPES + j] === 1) {
-        any = true;
-        cost *= factors[k] < 0 ? 1 : factors[k];
-      }
+      if (contraction[k * plane + i * NUM_TYPES + j] !== 1) continue;
+      any = true;
+      const factor = k < 2 ? d[4 * oe + k] : k < 4 ? Math.abs(d[4 * oe + k]) : d[4 * ie + k - 2];
+      cost *= factor < 0 ? 1 : factor;
     }
     return any ? cost : 0;
   }
@@ -113,14 +109,16 @@ export class AlphagradEngine {
     if (this.eliminated[id - 1]) return 0;
     const nv = this.numVertices;
     const row = this.numInputs + id - 1;
+    // Collect the in-edge slots once: the observation asks this for every vertex at every position.
+    const inSlots = this.scratch;
+    let count = 0;
+    for (let p = 0, ie = id - 1; p < this.numInputs + nv; p++, ie += nv)
+      if (this.type[ie] !== 0) inSlots[count++] = ie;
     let total = 0;
     for (let s = 0; s < nv; s++) {
       const oe = row * nv + s;
       if (this.type[oe] === 0) continue;
-      for (let p = 0; p < this.numInputs + nv; p++) {
-        const ie = p * nv + id - 1;
-        if (this.type[ie] !== 0) total += this.productCost(ie, oe);
-      }
+      for (let k = 0; k < count; k++) total += this.productCost(inSlots[k], oe);
     }
     return total;
   }

@@ -24,10 +24,9 @@ import {
   eliminableVertices,
   graphToJson,
   jacobianByElimination,
-  parseCostModel,
   pprintGraph,
 } from '../index.js';
-import { CliError, oneLine } from './errors.js';
+import { CliError } from './errors.js';
 import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
 import { loadGraph } from './load-graph.js';
 import { costJson, costText, jacobianJson, jacobianText, toJsonLine } from './output.js';
@@ -217,7 +216,9 @@ export interface OptimizeCliOptions {
 export async function optimizeCommand(graphPath: string, opts: OptimizeCliOptions): Promise<string> {
   const costModel = costModelOf(opts.costModel);
   if (!(OPTIMIZE_METHODS as readonly string[]).includes(opts.method)) {
-    throw new CliError(`unknown method '${opts.method}' (use ${OPTIMIZE_METHODS.join(', ')})`);
+    throw new CliError(
+      `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'alphazero', 'ppo'].join(', ')})`,
+    );
   }
   const { graph, name } = await loadGraph(graphPath, parseSource(opts.source));
   const budgetSeconds = positiveNumber(opts.budget, '--budget');

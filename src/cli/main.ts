@@ -135,28 +135,48 @@ program
   .option('--arch <name>', 'alphazero/ppo: network architecture, gnn (default) or transformer')
   .option('--games <n>', 'alphazero/ppo: parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
-  .option('--prior <prior>', 'alphazero: network (default) or uniform (search only, no learning: the ablation)')
-  .option('--progress-seconds <s>', 'alphazero/ppo: seconds between progress lines when stderr is not a terminal', '10')
+  .option(
+    '--prior <prior>',
+    'alphazero: network (default) or uniform (search only, no learning: the ablation)',
+  )
+  .option(
+    '--progress-seconds <s>',
+    'alphazero/ppo: seconds between progress lines when stderr is not a terminal',
+    '10',
+  )
   .addHelpText('after', RL_HELP)
   .action(async (graph: string, opts) =>
     print(
       isRlMethod(opts.method)
         ? await rlOptimizeCommand(graph, opts)
-        : await optimizeCommand(graph, { ...opts, budget: opts.budget ?? '5', costModel: opts.costModel ?? 'native' }),
+        : await optimizeCommand(graph, {
+            ...opts,
+            budget: opts.budget ?? '5',
+            costModel: opts.costModel ?? 'native',
+          }),
     ),
   );
 
 program
   .command('train')
-  .description('train an RL agent on one or more graphs (several = joint training), with resumable checkpoints')
+  .description(
+    'train an RL agent on one or more graphs (several = joint training), with resumable checkpoints',
+  )
   .argument('<graph...>', GRAPH_ARG)
   .option('-m, --method <method>', 'alphazero or ppo', 'alphazero')
   .option('-b, --budget <seconds>', 'wall-clock budget of this run in seconds (default 60 unless --episodes)')
   .option('--episodes <n>', 'stop when this many episodes have been played in total')
   .option('--seed <n>', 'random seed', '1')
-  .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')}; default alphagrad for paper tasks, else native)`)
+  .option(
+    '--cost-model <model>',
+    `cost model (${COST_MODELS.join(', ')}; default alphagrad for paper tasks, else native)`,
+  )
   .option('--source <source>', SOURCE_HELP, 'ts')
-  .option('--checkpoint <dir>', 'where checkpoint.json, orders.json, curve.csv and curve.png go', 'rl-checkpoint')
+  .option(
+    '--checkpoint <dir>',
+    'where checkpoint.json, orders.json, curve.csv and curve.png go',
+    'rl-checkpoint',
+  )
   .option('--resume', 'continue from <dir>/checkpoint.json')
   .option('--arch <name>', 'network architecture, gnn (default) or transformer')
   .option('--games <n>', 'parallel games per episode')

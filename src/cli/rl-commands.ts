@@ -51,19 +51,30 @@ async function loadGames(paths: readonly string[], opts: RlCliOptions): Promise<
     if (graph.vertices.length === 0) throw new CliError(`graph ${name} has no vertices to eliminate`);
     games.push(new EliminationGame(graph, costModel, name));
   }
-  if (new Set(games.map((g) => g.name)).size !== games.length) throw new CliError('the same graph is given twice');
+  if (new Set(games.map((g) => g.name)).size !== games.length)
+    throw new CliError('the same graph is given twice');
   return games;
 }
 
 function limitsOf(opts: RlCliOptions): { budgetSeconds?: number; episodes?: number } {
-  const episodes = opts.episodes === undefined ? undefined : positiveNumber(opts.episodes, '--episodes', true);
+  const episodes =
+    opts.episodes === undefined ? undefined : positiveNumber(opts.episodes, '--episodes', true);
   const budgetSeconds =
-    opts.budget === undefined ? (episodes === undefined ? 60 : undefined) : positiveNumber(opts.budget, '--budget');
+    opts.budget === undefined
+      ? episodes === undefined
+        ? 60
+        : undefined
+      : positiveNumber(opts.budget, '--budget');
   return { budgetSeconds, episodes };
 }
 
-async function agentFor(games: EliminationGame[], opts: RlCliOptions, scheduleEpisodes?: number): Promise<AgentBase> {
-  if (!isRlMethod(opts.method)) throw new CliError(`unknown RL method '${opts.method}' (use ${RL_METHODS.join(', ')})`);
+async function agentFor(
+  games: EliminationGame[],
+  opts: RlCliOptions,
+  scheduleEpisodes?: number,
+): Promise<AgentBase> {
+  if (!isRlMethod(opts.method))
+    throw new CliError(`unknown RL method '${opts.method}' (use ${RL_METHODS.join(', ')})`);
   if (opts.arch !== undefined && opts.arch !== 'gnn' && opts.arch !== 'transformer')
     throw new CliError(`unknown architecture '${opts.arch}' (use gnn or transformer)`);
   if (opts.prior !== undefined && opts.prior !== 'network' && opts.prior !== 'uniform')
@@ -118,7 +129,12 @@ function writeAtomically(path: string, text: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
-async function writeCurve(prefix: string, agent: AgentBase, games: readonly EliminationGame[], title: string) {
+async function writeCurve(
+  prefix: string,
+  agent: AgentBase,
+  games: readonly EliminationGame[],
+  title: string,
+) {
   writeAtomically(`${prefix}.csv`, curveCsv(agent.curve));
   writeFileSync(`${prefix}.png`, await renderPng(learningCurveSpec(title, curveRows(agent.curve, games))));
 }
@@ -156,7 +172,10 @@ function summary(rows: readonly RunRecord[], games: readonly EliminationGame[], 
     .map((r, i) => {
       const g = games[i];
       const base = g.bestBaseline;
-      const change = r.multiplications === null ? '' : `, ${(((r.multiplications - base) / base) * 100).toFixed(1)}% vs best baseline`;
+      const change =
+        r.multiplications === null
+          ? ''
+          : `, ${(((r.multiplications - base) / base) * 100).toFixed(1)}% vs best baseline`;
       const { forward, reverse, markowitz } = g.baselines;
       return [
         `${r.task}: ${r.multiplications ?? 'no complete order'} multiplications (${r.method}, cost model ${r.costModel}${change})`,
@@ -182,7 +201,12 @@ export async function rlOptimizeCommand(graphPath: string, opts: RlCliOptions): 
   const rows = records(agent, games, opts);
   if (opts.out) {
     writeAtomically(opts.out, `${JSON.stringify(rows[0])}\n`);
-    await writeCurve(opts.out.replace(/\.json$/i, '') + '.curve', agent, games, `${opts.method} on ${games[0].name}`);
+    await writeCurve(
+      opts.out.replace(/\.json$/i, '') + '.curve',
+      agent,
+      games,
+      `${opts.method} on ${games[0].name}`,
+    );
   }
   return opts.json ? JSON.stringify(rows[0]) : summary(rows, games, agent);
 }
@@ -228,7 +252,12 @@ export async function trainCommand(graphPaths: readonly string[], opts: RlCliOpt
   }
   const rows = records(agent, games, opts);
   writeAtomically(join(dir, 'orders.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  await writeCurve(join(dir, 'curve'), agent, games, `${agent.method}: ${games.map((g) => g.name).join(', ')}`);
+  await writeCurve(
+    join(dir, 'curve'),
+    agent,
+    games,
+    `${agent.method}: ${games.map((g) => g.name).join(', ')}`,
+  );
   const written = `wrote ${checkpointPath}, ${join(dir, 'orders.json')}, ${join(dir, 'curve.csv')} and ${join(dir, 'curve.png')}`;
   return opts.json ? JSON.stringify(rows) : `${summary(rows, games, agent)}\n${written}`;
 }

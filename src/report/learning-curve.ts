@@ -11,7 +11,12 @@ export interface LearningCurveRow {
 
 /** Best and mean episode cost against CPU time, one panel per task, baselines as dashed lines. */
 export function learningCurveSpec(title: string, rows: readonly LearningCurveRow[]): vegaLite.TopLevelSpec {
-  const y = { field: 'multiplications', type: 'quantitative', title: 'multiplications', scale: { zero: false } };
+  const y = {
+    field: 'multiplications',
+    type: 'quantitative',
+    title: 'multiplications',
+    scale: { zero: false },
+  };
   const color = { field: 'series', type: 'nominal', title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

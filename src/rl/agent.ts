@@ -144,7 +144,10 @@ export abstract class AgentBase {
   }
 
   /** Records the learning-curve points of an episode from the costs of its finished games. */
-  protected recordEpisode(finished: readonly { game: EliminationGame; cost: number }[], losses: Losses | null): CurvePoint[] {
+  protected recordEpisode(
+    finished: readonly { game: EliminationGame; cost: number }[],
+    losses: Losses | null,
+  ): CurvePoint[] {
     const points = this.games.map((game) => ({
       episode: this.episode,
       task: game.name,

@@ -1,6 +1,11 @@
 import type { Architecture } from '../nn/network.js';
 import type { AgentBase } from './agent.js';
-import { AlphaZeroTrainer, DEFAULT_ALPHAZERO, type AlphaZeroCheckpoint, type AlphaZeroConfig } from './alphazero.js';
+import {
+  AlphaZeroTrainer,
+  DEFAULT_ALPHAZERO,
+  type AlphaZeroCheckpoint,
+  type AlphaZeroConfig,
+} from './alphazero.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
 
@@ -51,13 +56,19 @@ export function ppoConfig(options: AgentOptions): PpoConfig {
   };
 }
 
-export async function createAgent(games: readonly EliminationGame[], options: AgentOptions): Promise<AgentBase> {
+export async function createAgent(
+  games: readonly EliminationGame[],
+  options: AgentOptions,
+): Promise<AgentBase> {
   return options.method === 'alphazero'
     ? AlphaZeroTrainer.create(games, alphaZeroConfig(options))
     : PpoTrainer.create(games, ppoConfig(options));
 }
 
-export async function resumeAgent(games: readonly EliminationGame[], checkpoint: AgentCheckpoint): Promise<AgentBase> {
+export async function resumeAgent(
+  games: readonly EliminationGame[],
+  checkpoint: AgentCheckpoint,
+): Promise<AgentBase> {
   return checkpoint.kind === 'alphazero'
     ? AlphaZeroTrainer.resume(games, checkpoint)
     : PpoTrainer.resume(games, checkpoint);

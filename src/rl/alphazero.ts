@@ -139,7 +139,11 @@ export class AlphaZeroTrainer extends AgentBase {
     for (let k = 0; k < config.trainSteps; k++) {
       const batch = this.replay.sample(config.batchSize, this.rng, config.valueTransform);
       all.push(
-        net.trainAlphaZero(batch, { learningRate, clipNorm: config.clipNorm, valueWeight: config.valueWeight }),
+        net.trainAlphaZero(batch, {
+          learningRate,
+          clipNorm: config.clipNorm,
+          valueWeight: config.valueWeight,
+        }),
       );
     }
     return meanLosses(all);
@@ -165,7 +169,10 @@ export class AlphaZeroTrainer extends AgentBase {
   }
 
   /** Continues a checkpointed run on the same graphs: the next episodes are the ones it would have played. */
-  static async resume(games: readonly EliminationGame[], checkpoint: AlphaZeroCheckpoint): Promise<AlphaZeroTrainer> {
+  static async resume(
+    games: readonly EliminationGame[],
+    checkpoint: AlphaZeroCheckpoint,
+  ): Promise<AlphaZeroTrainer> {
     const trainer = await AlphaZeroTrainer.create(games, checkpoint.config);
     trainer.restoreProgress(checkpoint);
     if (checkpoint.network) trainer.net?.setState(checkpoint.network);

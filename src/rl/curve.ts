@@ -4,7 +4,8 @@ import type { EliminationGame } from './game.js';
 
 /** The learning curve as CSV: one row per episode and task. */
 export function curveCsv(points: readonly CurvePoint[]): string {
-  const header = 'episode,task,elapsed_seconds,cpu_seconds,best_multiplications,mean_episode_multiplications,loss';
+  const header =
+    'episode,task,elapsed_seconds,cpu_seconds,best_multiplications,mean_episode_multiplications,loss';
   const rows = points.map((p) =>
     [
       p.episode,
@@ -20,11 +21,20 @@ export function curveCsv(points: readonly CurvePoint[]): string {
 }
 
 /** Rows for the learning-curve plot: best and mean episode cost, plus the three baselines. */
-export function curveRows(points: readonly CurvePoint[], games: readonly EliminationGame[]): LearningCurveRow[] {
+export function curveRows(
+  points: readonly CurvePoint[],
+  games: readonly EliminationGame[],
+): LearningCurveRow[] {
   const rows: LearningCurveRow[] = [];
   for (const p of points) {
     if (Number.isFinite(p.bestCost))
-      rows.push({ task: p.task, series: 'best', kind: 'curve', cpuSeconds: p.cpuSeconds, multiplications: p.bestCost });
+      rows.push({
+        task: p.task,
+        series: 'best',
+        kind: 'curve',
+        cpuSeconds: p.cpuSeconds,
+        multiplications: p.bestCost,
+      });
     if (Number.isFinite(p.meanCost))
       rows.push({
         task: p.task,

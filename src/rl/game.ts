@@ -72,7 +72,8 @@ export class EliminationGame {
   replay(order: readonly VertexId[]): number {
     let state = this.initial();
     for (const v of order) state = state.next(v - 1);
-    if (!state.terminal) throw new Error(`order eliminates ${order.length} of ${this.episodeLength} vertices`);
+    if (!state.terminal)
+      throw new Error(`order eliminates ${order.length} of ${this.episodeLength} vertices`);
     return state.cost;
   }
 }

@@ -274,7 +274,12 @@ export function gumbelSearch(
 }
 
 /** Propagates a leaf value to the root along `path` (mctx backward: running means, γ = 1). */
-function backup(path: readonly [SearchNode, number][], leaf: SearchNode, leafValue: number, revisit: boolean): void {
+function backup(
+  path: readonly [SearchNode, number][],
+  leaf: SearchNode,
+  leafValue: number,
+  revisit: boolean,
+): void {
   if (revisit) {
     leaf.value = (leaf.value * leaf.visits + leafValue) / (leaf.visits + 1);
     leaf.visits++;

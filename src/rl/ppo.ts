@@ -1,6 +1,12 @@
 import type { Architecture, Losses, NetworkState, PolicyValueNet } from '../nn/network.js';
 import { Rng } from '../util/random.js';
-import { AgentBase, cosineLearningRate, meanLosses, type AgentProgressState, type EpisodeReport } from './agent.js';
+import {
+  AgentBase,
+  cosineLearningRate,
+  meanLosses,
+  type AgentProgressState,
+  type EpisodeReport,
+} from './agent.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import type { EliminationGame, GameState } from './game.js';
 import { observe } from './observation.js';
@@ -138,7 +144,12 @@ export class PpoTrainer extends AgentBase {
     rollouts.forEach((rollout, r) => {
       const advantages = gae(rollout.rewards, rollout.values, config.gaeLambda);
       advantages.forEach((advantage, t) =>
-        samples.push({ r, t, advantage, ret: transformValue(config.valueTransform, advantage + rollout.values[t]) }),
+        samples.push({
+          r,
+          t,
+          advantage,
+          ret: transformValue(config.valueTransform, advantage + rollout.values[t]),
+        }),
       );
     });
     const learningRate = cosineLearningRate(config.learningRate, this.episode - 1, config.scheduleEpisodes);
@@ -151,11 +162,17 @@ export class PpoTrainer extends AgentBase {
         // Group by rollout so each order is replayed once to rebuild its observations.
         mb.sort((a, b) => a.r - b.r || a.t - b.t);
         const observations = [];
-        for (let k = 0; k < mb.length; ) {
+        for (let k = 0; k < mb.length;) {
           let end = k;
           while (end < mb.length && mb[end].r === mb[k].r) end++;
           const rollout = rollouts[mb[k].r];
-          observations.push(...observeSteps(rollout.game, rollout.order, mb.slice(k, end).map((s) => s.t)));
+          observations.push(
+            ...observeSteps(
+              rollout.game,
+              rollout.order,
+              mb.slice(k, end).map((s) => s.t),
+            ),
+          );
           k = end;
         }
         all.push(
@@ -182,7 +199,13 @@ export class PpoTrainer extends AgentBase {
   }
 
   checkpoint(): PpoCheckpoint {
-    return { kind: 'ppo', version: 1, config: this.config, ...this.progressState(), network: this.net.getState() };
+    return {
+      kind: 'ppo',
+      version: 1,
+      config: this.config,
+      ...this.progressState(),
+      network: this.net.getState(),
+    };
   }
 
   static async resume(games: readonly EliminationGame[], checkpoint: PpoCheckpoint): Promise<PpoTrainer> {

@@ -74,7 +74,11 @@ export class ReplayBuffer {
 }
 
 /** Observations of the positions before steps `steps` (ascending) of an order, by replaying it once. */
-export function observeSteps(game: EliminationGame, order: readonly VertexId[], steps: readonly number[]): Observation[] {
+export function observeSteps(
+  game: EliminationGame,
+  order: readonly VertexId[],
+  steps: readonly number[],
+): Observation[] {
   const state = game.initial();
   const out: Observation[] = [];
   let cached: Observation | null = null;
