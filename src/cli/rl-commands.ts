@@ -17,6 +17,7 @@ import {
   type Architecture,
   type EpisodeReport,
   type RlMethod,
+  type RunSummary,
 } from '../index.js';
 import { CliError, readJsonFile } from './errors.js';
 import { loadGraph } from './load-graph.js';
@@ -148,9 +149,16 @@ interface RunRecord {
   readonly episodes: number;
   readonly multiplications: number | null;
   readonly order: number[] | null;
+  readonly cpuSeconds: number;
+  readonly evaluationsPerSecond: number;
 }
 
-function records(agent: AgentBase, games: readonly EliminationGame[], opts: RlCliOptions): RunRecord[] {
+function records(
+  agent: AgentBase,
+  games: readonly EliminationGame[],
+  opts: RlCliOptions,
+  run: RunSummary,
+): RunRecord[] {
   const { budgetSeconds } = limitsOf(opts);
   return games.map((g) => {
     const best = agent.best.get(g);
@@ -163,6 +171,8 @@ function records(agent: AgentBase, games: readonly EliminationGame[], opts: RlCl
       episodes: agent.episode,
       multiplications: best?.multiplications ?? null,
       order: best?.order ?? null,
+      cpuSeconds: Number(agent.cpuSeconds.toFixed(2)),
+      evaluationsPerSecond: Math.round(run.evaluations / Math.max(1e-9, run.seconds)),
     };
   });
 }
@@ -192,13 +202,14 @@ export async function rlOptimizeCommand(graphPath: string, opts: RlCliOptions): 
   const limits = limitsOf(opts);
   const agent = await agentFor(games, opts, limits.episodes);
   const progress = progressPrinter(games, positiveNumber(opts.progressSeconds ?? '10', '--progress-seconds'));
+  let run: RunSummary;
   try {
-    await runAgent(agent, { ...limits, onEpisode: (r, a) => progress.update(r, a) });
+    run = await runAgent(agent, { ...limits, onEpisode: (r, a) => progress.update(r, a) });
   } finally {
     progress.done();
     agent.dispose();
   }
-  const rows = records(agent, games, opts);
+  const rows = records(agent, games, opts, run);
   if (opts.out) {
     writeAtomically(opts.out, `${JSON.stringify(rows[0])}\n`);
     await writeCurve(
@@ -234,8 +245,9 @@ export async function trainCommand(graphPaths: readonly string[], opts: RlCliOpt
   const save = () => writeAtomically(checkpointPath, JSON.stringify(agent.checkpoint()));
   const progress = progressPrinter(games, positiveNumber(opts.progressSeconds ?? '10', '--progress-seconds'));
   let lastSave = agent.elapsedSeconds;
+  let run: RunSummary;
   try {
-    await runAgent(agent, {
+    run = await runAgent(agent, {
       ...limits,
       onEpisode: (r, a) => {
         progress.update(r, a);
@@ -250,7 +262,7 @@ export async function trainCommand(graphPaths: readonly string[], opts: RlCliOpt
     progress.done();
     agent.dispose();
   }
-  const rows = records(agent, games, opts);
+  const rows = records(agent, games, opts, run);
   writeAtomically(join(dir, 'orders.json'), `${JSON.stringify(rows, null, 2)}\n`);
   await writeCurve(
     join(dir, 'curve'),

@@ -25,6 +25,12 @@ export interface Observation {
   readonly features: Float32Array;
   /** numVertices: 1 where eliminating that vertex is a legal action. */
   readonly mask: Uint8Array;
+  /**
+   * When present, the tokens are a subset of the vertices (eliminated ones dropped, which makes late
+   * positions cheaper to evaluate): token t is vertex `vertexIds[t]` (0-based), and `numVertices` counts
+   * tokens. Logits and policy targets are per token.
+   */
+  readonly vertexIds?: Int32Array;
 }
 
 export type Architecture = 'transformer' | 'gnn';

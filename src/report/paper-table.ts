@@ -74,6 +74,11 @@ function stepDifferences(graph: Graph, order: VertexId[]): StepDifference[] {
 }
 
 /** Forward / reverse / Markowitz under both cost models for the 10 paper graphs (jaxpr source). */
+/** The paper-level numbers of one task (README section 4): baselines, AlphaGrad A0, PPO and joint bests. */
+export function publishedCounts(paperName: string): PaperGraphData['published'] {
+  return (JSON.parse(readDataFile(`paper/graphs/${paperName}.json`)) as PaperGraphData).published;
+}
+
 export function paperTable(): PaperTableRow[] {
   return TASKS.map((task) => {
     const graph = taskGraph(task, 'jaxpr');
