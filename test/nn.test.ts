@@ -189,6 +189,24 @@ for (const architecture of ['transformer', 'gnn'] as const) {
       net.dispose();
     });
 
+    test('targets that do not fit their observation are rejected', async () => {
+      const net = await make();
+      const data = alphaZeroBatch(batch);
+      const policyTargets = [new Float32Array(small.numVertices + 1), ...data.policyTargets.slice(1)];
+      assert.throws(() => net.trainAlphaZero({ ...data, policyTargets }, azOptions), /one entry per vertex/);
+      const one = new Float32Array(1);
+      const ppo = {
+        observations: [small],
+        actions: Int32Array.of(6),
+        oldLogProbs: one,
+        advantages: one,
+        returns: one,
+      };
+      const options = { ...azOptions, clipRatio: 0.2, entropyWeight: 0 };
+      assert.throws(() => net.trainPpo(ppo, options), /not a vertex/);
+      net.dispose();
+    });
+
     test('state round-trip resumes training exactly', async () => {
       const net = await make();
       const data = alphaZeroBatch(batch);

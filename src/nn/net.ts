@@ -75,6 +75,12 @@ export class TfPolicyValueNet implements PolicyValueNet {
   }
 
   trainAlphaZero(batch: AlphaZeroBatch, options: AlphaZeroTrainOptions): Losses {
+    // Checked before any tensor work: an exception inside variableGrads would leave the tape half-built.
+    batch.observations.forEach((obs, i) => {
+      if (batch.policyTargets[i].length !== obs.numVertices) {
+        throw new Error(`trainAlphaZero: policy target ${i} does not have one entry per vertex`);
+      }
+    });
     return this.train(batch.observations, options, (out, packed, start) => {
       const { size: B, vertices: V } = packed;
       const targets = new Float32Array(B * V);
@@ -93,6 +99,12 @@ export class TfPolicyValueNet implements PolicyValueNet {
   }
 
   trainPpo(batch: PpoBatch, options: PpoTrainOptions): Losses {
+    batch.observations.forEach((obs, i) => {
+      const action = batch.actions[i];
+      if (!(action >= 0 && action < obs.numVertices)) {
+        throw new Error(`trainPpo: action ${action} of sample ${i} is not a vertex`);
+      }
+    });
     return this.train(batch.observations, options, (out, packed, start) => {
       const { size: B, vertices: V } = packed;
       const onehot = new Float32Array(B * V);
