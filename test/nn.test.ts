@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend, matMul } from '../src/nn/backend.js';
 import { createNetwork, defaultNetworkConfig } from '../src/nn/create.js';
 import {
   VERTEX_FEATURES,
@@ -79,6 +80,47 @@ function alphaZeroBatch(observations: readonly Observation[]) {
   const valueTargets = Float32Array.from(observations, (_, i) => (i % 2 ? 0.5 : -0.5));
   return { observations, policyTargets, valueTargets };
 }
+
+test('the custom-gradient matmul matches tfjs matMul and its gradients (2-D and batched 3-D)', async () => {
+  await initBackend();
+  for (const [sa, sb] of [
+    [
+      [3, 4],
+      [4, 5],
+    ],
+    [
+      [2, 3, 4],
+      [2, 4, 5],
+    ],
+  ]) {
+    tf.tidy(() => {
+      const a = tf.randomNormal(sa, 0, 1, 'float32', 1);
+      const b = tf.randomNormal(sb, 0, 1, 'float32', 2);
+      const w = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]], 0, 1, 'float32', 3);
+      const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        matMul(x as tf.Tensor2D, y as tf.Tensor2D)
+          .mul(w)
+          .sum(),
+      );
+      const theirs = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf
+          .matMul(x as tf.Tensor2D, y as tf.Tensor2D)
+          .mul(w)
+          .sum(),
+      );
+      assertClose(
+        matMul(a as tf.Tensor2D, b as tf.Tensor2D).dataSync(),
+        tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).dataSync(),
+        1e-5,
+        'value',
+      );
+      const [ga, gb] = ours([a, b]);
+      const [ta, tb] = theirs([a, b]);
+      assertClose(ga.dataSync(), ta.dataSync(), 1e-5, 'dA');
+      assertClose(gb.dataSync(), tb.dataSync(), 1e-5, 'dB');
+    });
+  }
+});
 
 const azOptions = { learningRate: 1e-2, clipNorm: 1, valueWeight: 1 };
 

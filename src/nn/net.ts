@@ -142,8 +142,10 @@ export class TfPolicyValueNet implements PolicyValueNet {
           return loss.total.mul(weight);
         }, this.variables);
         value.dispose();
-        return this.variables.map((v) => named[v.name]);
+        // A variable the loss does not reach gets no entry; its gradient is zero.
+        return this.variables.map((v) => named[v.name] ?? tf.zerosLike(v));
       });
+      // The cast undoes TypeScript's narrowing to `undefined`: it cannot see the assignment in the callback.
       const t = (terms as tf.Tensor1D | undefined)?.dataSync() ?? [0, 0, 0, 0];
       terms?.dispose();
       sums.total += weight * t[0];
