@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, matMul } from '../src/nn/backend.js';
+import { initBackend, matMul, matMulConstant } from '../src/nn/backend.js';
 import { createNetwork, defaultNetworkConfig } from '../src/nn/create.js';
 import {
   VERTEX_FEATURES,
@@ -118,6 +118,14 @@ test('the custom-gradient matmul matches tfjs matMul and its gradients (2-D and 
       const [ta, tb] = theirs([a, b]);
       assertClose(ga.dataSync(), ta.dataSync(), 1e-5, 'dA');
       assertClose(gb.dataSync(), tb.dataSync(), 1e-5, 'dB');
+      if (a.rank === 3) {
+        const [gc] = tf.grads((y: tf.Tensor) =>
+          matMulConstant(a as tf.Tensor3D, y as tf.Tensor3D)
+            .mul(w)
+            .sum(),
+        )([b]);
+        assertClose(gc.dataSync(), tb.dataSync(), 1e-5, 'dB with constant A');
+      }
     });
   }
 });

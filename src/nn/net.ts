@@ -21,7 +21,16 @@ import type {
   TrainOptions,
 } from './network.js';
 
-const DEFAULT_CHUNK = 128;
+/**
+ * Default chunk: about 2M elements per B×heads×V×V attention tensor (B×V×V for the GNN). The wasm heap
+ * is capped at 4 GB and the tape keeps every forward intermediate until the backward pass, so 128
+ * observations of 146 vertices through 4 attention layers already overflow it; smaller chunks cost little
+ * speed (at V = 146, chunk 32 trained slightly faster than chunk 64).
+ */
+export function defaultChunk(config: NetworkConfig): number {
+  const perObservation = (config.architecture === 'transformer' ? config.heads : 1) * config.maxVertices ** 2;
+  return Math.max(8, Math.min(256, Math.floor(2 ** 21 / perObservation)));
+}
 
 /** Builds the chunk's targets and loss from its packed inputs; `start` indexes the full batch. */
 type ChunkLoss = (
@@ -43,7 +52,7 @@ export class TfPolicyValueNet implements PolicyValueNet {
     this.variables = model.params.variables;
     this.parameterCount = model.params.count();
     this.adam = new Adam(this.variables);
-    this.chunk = Math.max(1, config.trainChunk ?? DEFAULT_CHUNK);
+    this.chunk = Math.max(1, config.trainChunk ?? defaultChunk(config));
   }
 
   private pack(observations: readonly Observation[]): PackedBatch {
