@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend, matMul, matMulConstant } from '../src/nn/backend.js';
 import { createNetwork, defaultNetworkConfig } from '../src/nn/create.js';
 import {
   VERTEX_FEATURES,
@@ -79,6 +80,55 @@ function alphaZeroBatch(observations: readonly Observation[]) {
   const valueTargets = Float32Array.from(observations, (_, i) => (i % 2 ? 0.5 : -0.5));
   return { observations, policyTargets, valueTargets };
 }
+
+test('the custom-gradient matmul matches tfjs matMul and its gradients (2-D and batched 3-D)', async () => {
+  await initBackend();
+  for (const [sa, sb] of [
+    [
+      [3, 4],
+      [4, 5],
+    ],
+    [
+      [2, 3, 4],
+      [2, 4, 5],
+    ],
+  ]) {
+    tf.tidy(() => {
+      const a = tf.randomNormal(sa, 0, 1, 'float32', 1);
+      const b = tf.randomNormal(sb, 0, 1, 'float32', 2);
+      const w = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]], 0, 1, 'float32', 3);
+      const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        matMul(x as tf.Tensor2D, y as tf.Tensor2D)
+          .mul(w)
+          .sum(),
+      );
+      const theirs = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf
+          .matMul(x as tf.Tensor2D, y as tf.Tensor2D)
+          .mul(w)
+          .sum(),
+      );
+      assertClose(
+        matMul(a as tf.Tensor2D, b as tf.Tensor2D).dataSync(),
+        tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).dataSync(),
+        1e-5,
+        'value',
+      );
+      const [ga, gb] = ours([a, b]);
+      const [ta, tb] = theirs([a, b]);
+      assertClose(ga.dataSync(), ta.dataSync(), 1e-5, 'dA');
+      assertClose(gb.dataSync(), tb.dataSync(), 1e-5, 'dB');
+      if (a.rank === 3) {
+        const [gc] = tf.grads((y: tf.Tensor) =>
+          matMulConstant(a as tf.Tensor3D, y as tf.Tensor3D)
+            .mul(w)
+            .sum(),
+        )([b]);
+        assertClose(gc.dataSync(), tb.dataSync(), 1e-5, 'dB with constant A');
+      }
+    });
+  }
+});
 
 const azOptions = { learningRate: 1e-2, clipNorm: 1, valueWeight: 1 };
 
@@ -186,6 +236,24 @@ for (const architecture of ['transformer', 'gnn'] as const) {
         const delta = maskedLogProbs(after.logits[i], obs.mask)[actions[i]] - oldLogProbs[i];
         assert.ok(advantages[i] > 0 ? delta > 0 : delta < 0, `observation ${i}: Δlog π = ${delta}`);
       });
+      net.dispose();
+    });
+
+    test('targets that do not fit their observation are rejected', async () => {
+      const net = await make();
+      const data = alphaZeroBatch(batch);
+      const policyTargets = [new Float32Array(small.numVertices + 1), ...data.policyTargets.slice(1)];
+      assert.throws(() => net.trainAlphaZero({ ...data, policyTargets }, azOptions), /one entry per vertex/);
+      const one = new Float32Array(1);
+      const ppo = {
+        observations: [small],
+        actions: Int32Array.of(6),
+        oldLogProbs: one,
+        advantages: one,
+        returns: one,
+      };
+      const options = { ...azOptions, clipRatio: 0.2, entropyWeight: 0 };
+      assert.throws(() => net.trainPpo(ppo, options), /not a vertex/);
       net.dispose();
     });
 

@@ -43,6 +43,19 @@ export function matMul<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T): T {
   return plainMatMul(a, b) as T;
 }
 
+/**
+ * a·b (B×m×k · B×k×n) where `a` is a constant (the GNN's aggregation matrices): only b gets a gradient,
+ * which saves the B×m×k gradient matmul the general form would compute and throw away. `a` is closed
+ * over rather than passed as an input, so the tape never sees it.
+ */
+export function matMulConstant(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const op = tf.customGrad(((x: tf.Tensor) => ({
+    value: tf.matMul(a, x as tf.Tensor3D),
+    gradFunc: (dy: tf.Tensor) => tf.matMul(swapLast(a) as tf.Tensor3D, dy as tf.Tensor3D),
+  })) as unknown as CustomGradFn);
+  return op(b) as tf.Tensor3D;
+}
+
 /** x·W (+ b) over the last axis of a tensor of any rank ≥ 2, via one 2-D matmul. */
 export function dense(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
   const shape = x.shape;

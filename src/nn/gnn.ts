@@ -6,7 +6,7 @@
  * edge projection when enabled). Padded tokens have empty adjacency, so they send and receive nothing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul, swish } from './backend.js';
+import { matMulConstant, swish } from './backend.js';
 import type { PackedBatch } from './batch.js';
 import type { Model } from './model.js';
 import { VERTEX_FEATURES, type NetworkConfig } from './network.js';
@@ -55,7 +55,7 @@ export function buildGnn(config: NetworkConfig): Model {
       let h = applyLinear(embedOut, swish(pre));
       for (const round of rounds) {
         const h3 = h as tf.Tensor3D;
-        const messages = tf.concat([h3, matMul(inMean, h3), matMul(outMean, h3)], 2);
+        const messages = tf.concat([h3, matMulConstant(inMean, h3), matMulConstant(outMean, h3)], 2);
         h = applyLayerNorm(
           round.norm,
           h.add(applyLinear(round.out, swish(applyLinear(round.mix, messages)))),

@@ -21,7 +21,16 @@ import type {
   TrainOptions,
 } from './network.js';
 
-const DEFAULT_CHUNK = 128;
+/**
+ * Default chunk: about 2M elements per B×heads×V×V attention tensor (B×V×V for the GNN). The wasm heap
+ * is capped at 4 GB and the tape keeps every forward intermediate until the backward pass, so 128
+ * observations of 146 vertices through 4 attention layers already overflow it; smaller chunks cost little
+ * speed (at V = 146, chunk 32 trained slightly faster than chunk 64).
+ */
+export function defaultChunk(config: NetworkConfig): number {
+  const perObservation = (config.architecture === 'transformer' ? config.heads : 1) * config.maxVertices ** 2;
+  return Math.max(8, Math.min(256, Math.floor(2 ** 21 / perObservation)));
+}
 
 /** Builds the chunk's targets and loss from its packed inputs; `start` indexes the full batch. */
 type ChunkLoss = (
@@ -43,7 +52,7 @@ export class TfPolicyValueNet implements PolicyValueNet {
     this.variables = model.params.variables;
     this.parameterCount = model.params.count();
     this.adam = new Adam(this.variables);
-    this.chunk = Math.max(1, config.trainChunk ?? DEFAULT_CHUNK);
+    this.chunk = Math.max(1, config.trainChunk ?? defaultChunk(config));
   }
 
   private pack(observations: readonly Observation[]): PackedBatch {
@@ -75,6 +84,12 @@ export class TfPolicyValueNet implements PolicyValueNet {
   }
 
   trainAlphaZero(batch: AlphaZeroBatch, options: AlphaZeroTrainOptions): Losses {
+    // Checked before any tensor work: an exception inside variableGrads would leave the tape half-built.
+    batch.observations.forEach((obs, i) => {
+      if (batch.policyTargets[i].length !== obs.numVertices) {
+        throw new Error(`trainAlphaZero: policy target ${i} does not have one entry per vertex`);
+      }
+    });
     return this.train(batch.observations, options, (out, packed, start) => {
       const { size: B, vertices: V } = packed;
       const targets = new Float32Array(B * V);
@@ -93,6 +108,12 @@ export class TfPolicyValueNet implements PolicyValueNet {
   }
 
   trainPpo(batch: PpoBatch, options: PpoTrainOptions): Losses {
+    batch.observations.forEach((obs, i) => {
+      const action = batch.actions[i];
+      if (!(action >= 0 && action < obs.numVertices)) {
+        throw new Error(`trainPpo: action ${action} of sample ${i} is not a vertex`);
+      }
+    });
     return this.train(batch.observations, options, (out, packed, start) => {
       const { size: B, vertices: V } = packed;
       const onehot = new Float32Array(B * V);
@@ -130,8 +151,10 @@ export class TfPolicyValueNet implements PolicyValueNet {
           return loss.total.mul(weight);
         }, this.variables);
         value.dispose();
-        return this.variables.map((v) => named[v.name]);
+        // A variable the loss does not reach gets no entry; its gradient is zero.
+        return this.variables.map((v) => named[v.name] ?? tf.zerosLike(v));
       });
+      // The cast undoes TypeScript's narrowing to `undefined`: it cannot see the assignment in the callback.
       const t = (terms as tf.Tensor1D | undefined)?.dataSync() ?? [0, 0, 0, 0];
       terms?.dispose();
       sums.total += weight * t[0];

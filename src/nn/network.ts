@@ -52,8 +52,10 @@ export interface NetworkConfig {
   readonly seed: number;
   /** gnn only: also embed each vertex's raw edge row (the transformer always does). Default false. */
   readonly edgeProjection?: boolean;
-  /** Largest chunk of a training batch run through forward/backward at once (gradients accumulate over
-   * chunks, bounding memory); default 128. */
+  /**
+   * Most observations run through forward/backward at once (gradients accumulate over chunks, which
+   * bounds memory); the default depends on maxVertices (see defaultChunk in net.ts).
+   */
   readonly trainChunk?: number;
 }
 
