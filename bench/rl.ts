@@ -63,7 +63,12 @@ const jobs: Job[] = [];
 for (const seed of SEEDS)
   for (const task of TASKS)
     for (const method of METHODS)
-      if (!runs.some((r) => r.task === task && r.method === method && r.seed === seed && r.budgetSeconds === BUDGETS[method]))
+      if (
+        !runs.some(
+          (r) =>
+            r.task === task && r.method === method && r.seed === seed && r.budgetSeconds === BUDGETS[method],
+        )
+      )
         jobs.push({ task, method, seed });
 
 async function runJob(job: Job): Promise<void> {
@@ -77,7 +82,9 @@ async function runJob(job: Job): Promise<void> {
   const record = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<RlRun, 'wallSeconds'>;
   runs.push({ ...record, wallSeconds: (performance.now() - t0) / 1000 });
   save();
-  process.stderr.write(`${job.task} ${job.method} seed ${job.seed}: ${record.multiplications} (${record.episodes} episodes)\n`);
+  process.stderr.write(
+    `${job.task} ${job.method} seed ${job.seed}: ${record.multiplications} (${record.episodes} episodes)\n`,
+  );
 }
 
 const queue = [...jobs];

@@ -84,6 +84,23 @@ export class AlphagradEngine {
     return this.type[sourceNode * this.numVertices + targetNode - this.numInputs] !== 0;
   }
 
+  predecessors(node: number): number[] {
+    const out: number[] = [];
+    if (node < this.numInputs) return out;
+    const nv = this.numVertices;
+    for (let p = 0, slot = node - this.numInputs; p < this.numInputs + nv; p++, slot += nv)
+      if (this.type[slot] !== 0) out.push(p);
+    return out;
+  }
+
+  successors(node: number): number[] {
+    const out: number[] = [];
+    const nv = this.numVertices;
+    for (let s = 0, slot = node * nv; s < nv; s++, slot++)
+      if (this.type[slot] !== 0) out.push(this.numInputs + s);
+    return out;
+  }
+
   /** Cost of one product of in-edge slot `ie` (p→v) and out-edge slot `oe` (v→s) (alphagrad-spec §2.2). */
   private productCost(ie: number, oe: number): number {
     const i = this.type[ie] + OFFSET;

@@ -132,7 +132,10 @@ program
   .option('--json', 'print that record as JSON')
   .option('--verbose', 'print every improvement to stderr')
   .option('--episodes <n>', 'alphazero/ppo: stop after n episodes (with a fixed seed, the same order)')
-  .option('--arch <name>', 'alphazero/ppo: network architecture, gnn (default) or transformer')
+  .option(
+    '--arch <name>',
+    'alphazero/ppo: network architecture: mlp (default; propagated features), gnn or transformer',
+  )
   .option('--games <n>', 'alphazero/ppo: parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
   .option(
@@ -178,7 +181,7 @@ program
     'rl-checkpoint',
   )
   .option('--resume', 'continue from <dir>/checkpoint.json')
-  .option('--arch <name>', 'network architecture, gnn (default) or transformer')
+  .option('--arch <name>', 'network architecture: mlp (default; propagated features), gnn or transformer')
   .option('--games <n>', 'parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
   .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')

@@ -76,8 +76,8 @@ async function agentFor(
 ): Promise<AgentBase> {
   if (!isRlMethod(opts.method))
     throw new CliError(`unknown RL method '${opts.method}' (use ${RL_METHODS.join(', ')})`);
-  if (opts.arch !== undefined && opts.arch !== 'gnn' && opts.arch !== 'transformer')
-    throw new CliError(`unknown architecture '${opts.arch}' (use gnn or transformer)`);
+  if (opts.arch !== undefined && !['mlp', 'gnn', 'transformer'].includes(opts.arch))
+    throw new CliError(`unknown architecture '${opts.arch}' (use mlp, gnn or transformer)`);
   if (opts.prior !== undefined && opts.prior !== 'network' && opts.prior !== 'uniform')
     throw new CliError(`unknown prior '${opts.prior}' (use network or uniform)`);
   const optional = (v: string | undefined, what: string) =>

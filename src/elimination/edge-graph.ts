@@ -114,6 +114,14 @@ export class EdgeGraph {
     return this.preds[targetNode].has(sourceNode);
   }
 
+  predecessors(node: number): number[] {
+    return [...this.preds[node].keys()].sort((a, b) => a - b);
+  }
+
+  successors(node: number): number[] {
+    return [...this.succs[node]].sort((a, b) => a - b);
+  }
+
   /** The block on edge source→target, if any. */
   edge(target: number, source: number): Block | undefined {
     return this.preds[target].get(source);

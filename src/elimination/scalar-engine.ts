@@ -133,6 +133,27 @@ export class ScalarCostEngine {
     return ((this.bits[sourceNode * this.words + (targetNode >>> 5)] >>> (targetNode & 31)) & 1) === 1;
   }
 
+  predecessors(node: number): number[] {
+    return this.rowNodes(2 * this.numNodes * this.words + node * this.words);
+  }
+
+  successors(node: number): number[] {
+    return this.rowNodes(node * this.words);
+  }
+
+  private rowNodes(start: number): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.words; k++) {
+      let m = this.bits[start + k];
+      while (m !== 0) {
+        const low = m & -m;
+        out.push((k << 5) + (31 - Math.clz32(low)));
+        m ^= low;
+      }
+    }
+    return out;
+  }
+
   /** Current |preds|·|succs| of a vertex, counting every adjacent node (inputs and outputs included). */
   markowitzDegree(id: VertexId): number {
     const v = this.numInputs + id - 1;

@@ -7,13 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { VERTEX_FEATURES, type Observation } from './network.js';
+import { PROPAGATED_FEATURES, propagateFeatures, tokenAdjacency } from './propagation.js';
 
 export interface PackedBatch {
   readonly size: number;
   /** Padded token count (the largest numVertices in the batch). */
   readonly vertices: number;
-  /** B×V×2·maxNodes. */
-  readonly edges: tf.Tensor3D;
+  /** B×V×2·maxNodes (only when the architecture reads edge rows). */
+  readonly edges?: tf.Tensor3D;
   /** B×V×VERTEX_FEATURES. */
   readonly features: tf.Tensor3D;
   /** B×V: 1 for a real token, 0 for padding. */
@@ -24,6 +25,8 @@ export interface PackedBatch {
   readonly inMean?: tf.Tensor3D;
   /** B×V×V mean aggregation over out-neighbours (row v: 1/outdeg(v) at each v → w). */
   readonly outMean?: tf.Tensor3D;
+  /** B×V×PROPAGATED_FEATURES: features averaged over neighbours, 1..PROPAGATION_HOPS hops. */
+  readonly propagated?: tf.Tensor3D;
 }
 
 export function checkFits(obs: Observation, maxVertices: number, maxNodes: number): void {
@@ -35,12 +38,22 @@ export function checkFits(obs: Observation, maxVertices: number, maxNodes: numbe
   }
 }
 
+/** Which inputs an architecture reads (each costs packing time and memory). */
+export interface PackNeeds {
+  /** B×V×2·maxNodes edge rows (the transformer's tokens, the GNN's optional edge projection). */
+  readonly edges: boolean;
+  /** B×V×V mean-aggregation matrices (the GNN). */
+  readonly adjacency: boolean;
+  /** B×V×PROPAGATED_FEATURES (the propagated-feature MLP). */
+  readonly propagated: boolean;
+}
+
 /** Creates tensors: call inside tf.tidy (or dispose them). */
 export function packBatch(
   observations: readonly Observation[],
   maxVertices: number,
   maxNodes: number,
-  withAdjacency: boolean,
+  needs: PackNeeds,
 ): PackedBatch {
   const B = observations.length;
   let V = 1;
@@ -50,38 +63,44 @@ export function packBatch(
   }
   const W = 2 * maxNodes;
   const F = VERTEX_FEATURES;
-  const edges = new Float32Array(B * V * W);
+  const P = PROPAGATED_FEATURES;
+  const edges = needs.edges ? new Float32Array(B * V * W) : undefined;
   const features = new Float32Array(B * V * F);
   const real = new Float32Array(B * V);
   const legal = new Float32Array(B * V);
-  const inMean = withAdjacency ? new Float32Array(B * V * V) : undefined;
-  const outMean = withAdjacency ? new Float32Array(B * V * V) : undefined;
+  const inMean = needs.adjacency ? new Float32Array(B * V * V) : undefined;
+  const outMean = needs.adjacency ? new Float32Array(B * V * V) : undefined;
+  const propagated = needs.propagated ? new Float32Array(B * V * P) : undefined;
   observations.forEach((obs, b) => {
     const { numVertices: n, numNodes: N } = obs;
     for (let v = 0; v < n; v++) {
-      const src = v * 2 * N;
-      const dst = (b * V + v) * W;
-      edges.set(obs.edges.subarray(src, src + N), dst);
-      edges.set(obs.edges.subarray(src + N, src + 2 * N), dst + maxNodes);
+      if (edges) {
+        const src = v * 2 * N;
+        const dst = (b * V + v) * W;
+        edges.set(obs.edges.subarray(src, src + N), dst);
+        edges.set(obs.edges.subarray(src + N, src + 2 * N), dst + maxNodes);
+      }
       features.set(obs.features.subarray(v * F, (v + 1) * F), (b * V + v) * F);
       real[b * V + v] = 1;
       legal[b * V + v] = obs.mask[v] ? 1 : 0;
     }
     if (inMean && outMean) fillAdjacency(obs, inMean, outMean, b * V * V, V);
+    if (propagated) propagateFeatures(obs, propagated, b * V * P);
   });
   return {
     size: B,
     vertices: V,
-    edges: tf.tensor3d(edges, [B, V, W]),
+    edges: edges && tf.tensor3d(edges, [B, V, W]),
     features: tf.tensor3d(features, [B, V, F]),
     real: tf.tensor2d(real, [B, V]),
     legal: tf.tensor2d(legal, [B, V]),
     inMean: inMean && tf.tensor3d(inMean, [B, V, V]),
     outMean: outMean && tf.tensor3d(outMean, [B, V, V]),
+    propagated: propagated && tf.tensor3d(propagated, [B, V, P]),
   };
 }
 
-/** Vertex-to-vertex edges are the in-part columns numInputs.. of each row; out-edges are their transpose. */
+/** Mean aggregation matrices over the token adjacency: row t averages t's in- (out-) neighbour tokens. */
 function fillAdjacency(
   obs: Observation,
   inMean: Float32Array,
@@ -89,24 +108,9 @@ function fillAdjacency(
   base: number,
   V: number,
 ) {
-  const { numVertices: n, numNodes: N, numInputs } = obs;
-  const outDegree = new Int32Array(n);
-  for (let v = 0; v < n; v++) {
-    let inDegree = 0;
-    for (let u = 0; u < n; u++) {
-      if (obs.edges[v * 2 * N + numInputs + u] !== 0) {
-        inDegree++;
-        outDegree[u]++;
-      }
-    }
-    for (let u = 0; u < n; u++) {
-      if (obs.edges[v * 2 * N + numInputs + u] !== 0) inMean[base + v * V + u] = 1 / inDegree;
-    }
-  }
-  for (let v = 0; v < n; v++) {
-    for (let u = 0; u < n; u++) {
-      // u → v is an out-edge of u.
-      if (obs.edges[v * 2 * N + numInputs + u] !== 0) outMean[base + u * V + v] = 1 / outDegree[u];
-    }
+  const { preds, succs } = tokenAdjacency(obs);
+  for (let t = 0; t < obs.numVertices; t++) {
+    for (const u of preds[t]) inMean[base + t * V + u] = 1 / preds[t].length;
+    for (const w of succs[t]) outMean[base + t * V + w] = 1 / succs[t].length;
   }
 }

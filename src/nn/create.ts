@@ -1,5 +1,6 @@
 import { initBackend } from './backend.js';
 import { buildGnn } from './gnn.js';
+import { buildPropagatedMlp } from './mlp.js';
 import { TfPolicyValueNet } from './net.js';
 import type { Architecture, NetworkConfig, PolicyValueNet } from './network.js';
 import { buildTransformer } from './transformer.js';
@@ -7,7 +8,10 @@ import { buildTransformer } from './transformer.js';
 /** Initialises the tfjs wasm backend (once) and builds the network with weights drawn from `config.seed`. */
 export async function createNetwork(config: NetworkConfig): Promise<PolicyValueNet> {
   await initBackend();
-  const model = config.architecture === 'transformer' ? buildTransformer(config) : buildGnn(config);
+  const build = { transformer: buildTransformer, gnn: buildGnn, mlp: buildPropagatedMlp }[
+    config.architecture
+  ];
+  const model = build(config);
   return new TfPolicyValueNet(config, model);
 }
 
@@ -26,11 +30,11 @@ export function defaultNetworkConfig(
     maxVertices,
     maxNodes,
     dModel: 64,
-    layers: architecture === 'transformer' ? 2 : 3,
+    layers: architecture === 'gnn' ? 3 : 2,
     heads: 4,
     ffDim: 128,
-    policyHidden: [128],
-    valueHidden: [128, 64],
+    policyHidden: architecture === 'mlp' ? [64] : [128],
+    valueHidden: architecture === 'mlp' ? [64] : [128, 64],
     seed: 0,
   };
   return { ...base, ...overrides };

@@ -47,11 +47,13 @@ export function buildGnn(config: NetworkConfig): Model {
   return {
     params,
     needsAdjacency: true,
+    needsEdges: edgeEmbed !== undefined,
+    needsPropagated: false,
     forward(batch: PackedBatch) {
       const { inMean, outMean } = batch;
       if (!inMean || !outMean) throw new Error('gnn: batch packed without adjacency');
       let pre = applyLinear(featureEmbed, batch.features);
-      if (edgeEmbed) pre = pre.add(applyLinear(edgeEmbed, batch.edges));
+      if (edgeEmbed && batch.edges) pre = pre.add(applyLinear(edgeEmbed, batch.edges));
       let h = applyLinear(embedOut, swish(pre));
       for (const round of rounds) {
         const h3 = h as tf.Tensor3D;

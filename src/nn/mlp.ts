@@ -9,7 +9,17 @@ import { swish } from './backend.js';
 import type { PackedBatch } from './batch.js';
 import type { Model } from './model.js';
 import type { NetworkConfig } from './network.js';
-import { applyHeads, applyLayerNorm, applyLinear, buildHeads, layerNorm, linear, ParamStore, type Linear, type LayerNorm } from './params.js';
+import {
+  applyHeads,
+  applyLayerNorm,
+  applyLinear,
+  buildHeads,
+  layerNorm,
+  linear,
+  ParamStore,
+  type Linear,
+  type LayerNorm,
+} from './params.js';
 import { PROPAGATED_FEATURES } from './propagation.js';
 
 interface Block {
@@ -36,6 +46,7 @@ export function buildPropagatedMlp(config: NetworkConfig): Model {
   return {
     params,
     needsAdjacency: false,
+    needsEdges: false,
     needsPropagated: true,
     forward(batch: PackedBatch) {
       const { propagated, real } = batch;
@@ -46,7 +57,9 @@ export function buildPropagatedMlp(config: NetworkConfig): Model {
         const x = applyLayerNorm(block.norm, h);
         // Mean of the real tokens: the whole position in one vector, so each token sees global context.
         const pooled = x.mul(mask).sum(1, true).div(mask.sum(1, true).maximum(1));
-        h = h.add(applyLinear(block.down, swish(applyLinear(block.up, x).add(applyLinear(block.context, pooled)))));
+        h = h.add(
+          applyLinear(block.down, swish(applyLinear(block.up, x).add(applyLinear(block.context, pooled)))),
+        );
       }
       return applyHeads(heads, h) as { logits: tf.Tensor2D; tokenValues: tf.Tensor2D };
     },

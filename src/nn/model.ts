@@ -7,6 +7,10 @@ export interface Model {
   readonly params: ParamStore;
   /** Whether the forward pass reads the vertex adjacency (packing it costs B·V² floats). */
   readonly needsAdjacency: boolean;
+  /** Whether it reads the raw edge rows (B·V·2·maxNodes floats). */
+  readonly needsEdges: boolean;
+  /** Whether it reads the propagated features. */
+  readonly needsPropagated: boolean;
   /** Per-token policy logits and per-token value-head outputs, both B×V (padding included). */
   forward(batch: PackedBatch): { logits: tf.Tensor2D; tokenValues: tf.Tensor2D };
   /** Frees constant tensors the model holds besides its parameters. */

@@ -57,7 +57,8 @@ export class TfPolicyValueNet implements PolicyValueNet {
 
   private pack(observations: readonly Observation[]): PackedBatch {
     const { maxVertices, maxNodes } = this.config;
-    return packBatch(observations, maxVertices, maxNodes, this.model.needsAdjacency);
+    const { needsAdjacency: adjacency, needsEdges: edges, needsPropagated: propagated } = this.model;
+    return packBatch(observations, maxVertices, maxNodes, { adjacency, edges, propagated });
   }
 
   private run(packed: PackedBatch): { logits: tf.Tensor2D; values: tf.Tensor1D } {

@@ -33,7 +33,7 @@ export interface Observation {
   readonly vertexIds?: Int32Array;
 }
 
-export type Architecture = 'transformer' | 'gnn';
+export type Architecture = 'transformer' | 'gnn' | 'mlp';
 
 export interface NetworkConfig {
   readonly architecture: Architecture;

@@ -75,8 +75,11 @@ export function buildTransformer(config: NetworkConfig): Model {
   return {
     params,
     needsAdjacency: false,
+    needsEdges: true,
+    needsPropagated: false,
     forward(batch: PackedBatch) {
       const V = batch.vertices;
+      if (!batch.edges) throw new Error('transformer: batch packed without edge rows');
       let x = applyLinear(edgeEmbed, batch.edges)
         .add(applyLinear(featureEmbed, batch.features))
         .add(pe.slice([0, 0], [V, d]));

@@ -52,7 +52,12 @@ function summarise(runs: readonly RlRun[]): TaskSummary[] {
       const mine = runs.filter((r) => r.task === t.name && r.method === method && r.multiplications !== null);
       if (mine.length === 0) continue;
       const counts = mine.map((r) => r.multiplications as number);
-      byMethod.set(method, { best: Math.min(...counts), median: median(counts), seeds: mine.length, runs: mine });
+      byMethod.set(method, {
+        best: Math.min(...counts),
+        median: median(counts),
+        seeds: mine.length,
+        runs: mine,
+      });
     }
     return {
       task: t.name,
@@ -150,7 +155,11 @@ export function rlChartSpec(runs: readonly RlRun[]): vegaLite.TopLevelSpec {
     rows.push({ task: s.task, series: 'paper AlphaGrad', ratio: s.publishedA0 / baseline });
     for (const [method, m] of s.byMethod)
       for (const r of m.runs)
-        rows.push({ task: s.task, series: METHOD_LABEL[method] ?? method, ratio: (r.multiplications as number) / baseline });
+        rows.push({
+          task: s.task,
+          series: METHOD_LABEL[method] ?? method,
+          ratio: (r.multiplications as number) / baseline,
+        });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -162,7 +171,12 @@ export function rlChartSpec(runs: readonly RlRun[]): vegaLite.TopLevelSpec {
     encoding: {
       x: { field: 'task', type: 'nominal', title: null, axis: { labelAngle: -30 } },
       xOffset: { field: 'series', type: 'nominal' },
-      y: { field: 'ratio', type: 'quantitative', title: 'multiplications / best baseline', scale: { zero: false } },
+      y: {
+        field: 'ratio',
+        type: 'quantitative',
+        title: 'multiplications / best baseline',
+        scale: { zero: false },
+      },
       color: { field: 'series', type: 'nominal', title: null },
       shape: { field: 'series', type: 'nominal', title: null },
     },

@@ -1,5 +1,5 @@
 import type { VertexId } from '../graph/graph.js';
-import type { Losses } from '../nn/network.js';
+import type { Losses, NetworkState } from '../nn/network.js';
 import { Rng } from '../util/random.js';
 import type { EliminationGame, GameState } from './game.js';
 
@@ -196,5 +196,28 @@ export function meanLosses(all: readonly Losses[]): Losses {
     policy: mean(all.map((l) => l.policy)),
     value: mean(all.map((l) => l.value)),
     ...(entropy.length ? { entropy: mean(entropy) } : {}),
+  };
+}
+
+/** A network state in JSON form: float arrays as base64 (JSON.stringify would spell out every element). */
+export interface NetworkStateJson {
+  readonly config: NetworkState['config'];
+  readonly weights: string[];
+  readonly optimizer: { readonly step: number; readonly moments: string[] };
+}
+
+export function networkStateToJson(state: NetworkState): NetworkStateJson {
+  return {
+    config: state.config,
+    weights: state.weights.map(encodeFloats),
+    optimizer: { step: state.optimizer.step, moments: state.optimizer.moments.map(encodeFloats) },
+  };
+}
+
+export function networkStateFromJson(json: NetworkStateJson): NetworkState {
+  return {
+    config: json.config,
+    weights: json.weights.map(decodeFloats),
+    optimizer: { step: json.optimizer.step, moments: json.optimizer.moments.map(decodeFloats) },
   };
 }

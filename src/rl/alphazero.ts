@@ -1,4 +1,4 @@
-import type { Architecture, Losses, NetworkState, PolicyValueNet } from '../nn/network.js';
+import type { Architecture, Losses, PolicyValueNet } from '../nn/network.js';
 import { Rng } from '../util/random.js';
 import {
   AgentBase,
@@ -6,10 +6,13 @@ import {
   decodeFloats,
   encodeFloats,
   meanLosses,
+  networkStateFromJson,
+  networkStateToJson,
   type AgentProgressState,
+  type NetworkStateJson,
   type EpisodeReport,
 } from './agent.js';
-import { counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
+import { cachingEvaluator, counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
@@ -45,7 +48,7 @@ export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
   games: 8,
   search: DEFAULT_GUMBEL,
   prior: 'network',
-  architecture: 'gnn',
+  architecture: 'mlp',
   network: {},
   learningRate: 1e-3,
   scheduleEpisodes: 200,
@@ -69,7 +72,7 @@ export interface AlphaZeroCheckpoint extends AgentProgressState {
   readonly kind: 'alphazero';
   readonly version: 1;
   readonly config: AlphaZeroConfig;
-  readonly network: NetworkState | null;
+  readonly network: NetworkStateJson | null;
   readonly replay: TrajectoryJson[][];
 }
 
@@ -107,12 +110,14 @@ export class AlphaZeroTrainer extends AgentBase {
   runEpisode(): EpisodeReport {
     const t0 = performance.now();
     this.startEpisode();
+    // Counted after the cache: `evaluations` are real network calls per position.
     const evaluator = counting(
       this.net ? networkEvaluator(this.net, this.config.valueTransform) : uniformEvaluator,
     );
+    const cached = cachingEvaluator(evaluator.evaluate);
     const trajectories = selfPlay(
       this.episodeGames(this.config.games),
-      evaluator.evaluate,
+      cached,
       this.config.search,
       this.rng,
       (s) => this.best.offer(s),
@@ -156,7 +161,7 @@ export class AlphaZeroTrainer extends AgentBase {
       version: 1,
       config: this.config,
       ...this.progressState(),
-      network: this.net?.getState() ?? null,
+      network: this.net ? networkStateToJson(this.net.getState()) : null,
       replay: this.replay.episodeList.map((episode) =>
         episode.map((t) => ({
           game: index.get(t.game) ?? 0,
@@ -175,7 +180,7 @@ export class AlphaZeroTrainer extends AgentBase {
   ): Promise<AlphaZeroTrainer> {
     const trainer = await AlphaZeroTrainer.create(games, checkpoint.config);
     trainer.restoreProgress(checkpoint);
-    if (checkpoint.network) trainer.net?.setState(checkpoint.network);
+    if (checkpoint.network) trainer.net?.setState(networkStateFromJson(checkpoint.network));
     trainer.replay.load(
       checkpoint.replay.map((episode) =>
         episode.map((t): Trajectory => {

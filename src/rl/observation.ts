@@ -2,46 +2,85 @@ import { VERTEX_FEATURES, type Observation } from '../nn/network.js';
 import type { GameState } from './game.js';
 
 /**
- * Features per vertex: eliminated, output, legal, log(1 + cost of eliminating it now / costScale),
- * log(1 + #preds), log(1 + #succs), log(1 + Markowitz degree), position in program order, episode progress.
- * Costs are divided by the game's cost scale so one network sees similar magnitudes on every graph.
+ * The tokens are the vertices not yet eliminated (eliminated ones have no edges left to look at, and
+ * dropping them makes late positions cheaper to evaluate); `vertexIds` maps tokens to vertices.
+ * Features per token: log(1 + #input predecessors), output, legal, log(1 + cost of eliminating it now /
+ * costScale), log(1 + #preds), log(1 + #succs), log(1 + Markowitz degree), position in program order,
+ * episode progress. Costs are divided by the game's cost scale so one network sees similar magnitudes on
+ * every graph.
  */
 export function observe(state: GameState): Observation {
   const { game, engine, legal } = state;
   const { numInputs, numVertices: V, numNodes: N, costScale, isOutput } = game;
-  const edges = new Float32Array(V * 2 * N);
-  const preds = new Int32Array(V);
-  const succs = new Int32Array(V);
-  for (let w = 0; w < V; w++) {
-    const target = numInputs + w;
-    for (let u = 0; u < N; u++) {
-      if (!engine.hasEdge(u, target)) continue;
-      edges[w * 2 * N + u] = 1;
-      preds[w]++;
-      if (u >= numInputs) {
-        edges[(u - numInputs) * 2 * N + N + target] = 1;
-        succs[u - numInputs]++;
-      }
+  const eliminated = new Uint8Array(V);
+  for (const id of state.order) eliminated[id - 1] = 1;
+  const ids: number[] = [];
+  for (let v = 0; v < V; v++) if (!eliminated[v]) ids.push(v);
+  const T = ids.length;
+  const tokenOf = new Int32Array(V).fill(-1);
+  ids.forEach((v, t) => (tokenOf[v] = t));
+  const edges = new Float32Array(T * 2 * N);
+  const preds = new Int32Array(T);
+  const inputPreds = new Int32Array(T);
+  const succs = new Int32Array(T);
+  for (let t = 0; t < T; t++) {
+    const node = numInputs + ids[t];
+    for (const u of engine.predecessors(node)) {
+      edges[t * 2 * N + u] = 1;
+      preds[t]++;
+      if (u < numInputs) inputPreds[t]++;
+    }
+    // Out-edges to vertices that are still tokens (an eliminated output keeps its in-edges as its own
+    // Jacobian block, but it is no longer a token).
+    for (const w of engine.successors(node)) {
+      if (tokenOf[w - numInputs] < 0) continue;
+      edges[t * 2 * N + N + w] = 1;
+      succs[t]++;
     }
   }
   const F = VERTEX_FEATURES;
-  const features = new Float32Array(V * F);
-  const eliminated = new Uint8Array(V);
-  for (const id of state.order) eliminated[id - 1] = 1;
+  const features = new Float32Array(T * F);
+  const mask = new Uint8Array(T);
   const progress = state.order.length / Math.max(1, game.episodeLength);
-  for (let v = 0; v < V; v++) {
-    const f = v * F;
-    features[f] = eliminated[v];
+  for (let t = 0; t < T; t++) {
+    const v = ids[t];
+    const f = t * F;
+    mask[t] = legal[v];
+    features[f] = Math.log1p(inputPreds[t]);
     features[f + 1] = isOutput[v];
     features[f + 2] = legal[v];
     if (legal[v]) {
       features[f + 3] = Math.log1p(engine.eliminationCost(v + 1) / costScale);
       features[f + 6] = Math.log1p(engine.markowitzDegree(v + 1));
     }
-    features[f + 4] = Math.log1p(preds[v]);
-    features[f + 5] = Math.log1p(succs[v]);
+    features[f + 4] = Math.log1p(preds[t]);
+    features[f + 5] = Math.log1p(succs[t]);
     features[f + 7] = V > 1 ? v / (V - 1) : 0;
     features[f + 8] = progress;
   }
-  return { numInputs, numVertices: V, numNodes: N, edges, features, mask: legal.slice() };
+  return { numInputs, numVertices: T, numNodes: N, edges, features, mask, vertexIds: Int32Array.from(ids) };
+}
+
+/** Token logits spread back over all vertices (dropped vertices get 0; they are illegal anyway). */
+export function vertexLogits(
+  obs: Observation,
+  tokenLogits: ArrayLike<number>,
+  numVertices: number,
+): Float32Array {
+  const out = new Float32Array(numVertices);
+  for (let t = 0; t < obs.numVertices; t++) out[obs.vertexIds ? obs.vertexIds[t] : t] = tokenLogits[t];
+  return out;
+}
+
+/** A distribution over vertices restricted to the observation's tokens. */
+export function tokenPolicy(obs: Observation, policy: ArrayLike<number>): Float32Array {
+  return Float32Array.from(
+    { length: obs.numVertices },
+    (_, t) => policy[obs.vertexIds ? obs.vertexIds[t] : t],
+  );
+}
+
+/** The token of a vertex (0-based), or −1 when it is not a token. */
+export function tokenOfVertex(obs: Observation, vertex: number): number {
+  return obs.vertexIds ? obs.vertexIds.indexOf(vertex) : vertex;
 }

@@ -1,15 +1,18 @@
-import type { Architecture, Losses, NetworkState, PolicyValueNet } from '../nn/network.js';
+import type { Architecture, Losses, Observation, PolicyValueNet } from '../nn/network.js';
 import { Rng } from '../util/random.js';
 import {
   AgentBase,
   cosineLearningRate,
   meanLosses,
+  networkStateFromJson,
+  networkStateToJson,
   type AgentProgressState,
+  type NetworkStateJson,
   type EpisodeReport,
 } from './agent.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import type { EliminationGame, GameState } from './game.js';
-import { observe } from './observation.js';
+import { observe, tokenOfVertex, vertexLogits } from './observation.js';
 import { observeSteps } from './replay.js';
 import { inverseTransformValue, transformValue, type ValueTransformName } from './value-transform.js';
 
@@ -36,7 +39,7 @@ export interface PpoConfig {
 export const DEFAULT_PPO: PpoConfig = {
   seed: 0,
   games: 16,
-  architecture: 'gnn',
+  architecture: 'mlp',
   network: {},
   learningRate: 1e-3,
   scheduleEpisodes: 1500,
@@ -54,7 +57,7 @@ export interface PpoCheckpoint extends AgentProgressState {
   readonly kind: 'ppo';
   readonly version: 1;
   readonly config: PpoConfig;
-  readonly network: NetworkState;
+  readonly network: NetworkStateJson;
 }
 
 /** One sampled rollout with what PPO needs from the behaviour policy. */
@@ -117,11 +120,13 @@ export class PpoTrainer extends AgentBase {
     for (;;) {
       const live = states.map((_, i) => i).filter((i) => !states[i].terminal);
       if (live.length === 0) break;
-      const prediction = this.net.predict(live.map((i) => observe(states[i])));
+      const observations = live.map((i) => observe(states[i]));
+      const prediction = this.net.predict(observations);
       evaluations += live.length;
       live.forEach((i, k) => {
         const state = states[i];
-        const { action, logProb } = sampleMasked(prediction.logits[k], state.legal, this.rng);
+        const logits = vertexLogits(observations[k], prediction.logits[k], state.legal.length);
+        const { action, logProb } = sampleMasked(logits, state.legal, this.rng);
         values[i].push(inverseTransformValue(this.config.valueTransform, prediction.values[k]));
         logProbs[i].push(logProb);
         rewards[i].push(state.play(action) / state.game.costScale);
@@ -161,7 +166,7 @@ export class PpoTrainer extends AgentBase {
         const mb = shuffled.slice(start, start + size);
         // Group by rollout so each order is replayed once to rebuild its observations.
         mb.sort((a, b) => a.r - b.r || a.t - b.t);
-        const observations = [];
+        const observations: Observation[] = [];
         for (let k = 0; k < mb.length;) {
           let end = k;
           while (end < mb.length && mb[end].r === mb[k].r) end++;
@@ -179,7 +184,9 @@ export class PpoTrainer extends AgentBase {
           this.net.trainPpo(
             {
               observations,
-              actions: Int32Array.from(mb.map((s) => rollouts[s.r].order[s.t] - 1)),
+              actions: Int32Array.from(mb, (s, k) =>
+                tokenOfVertex(observations[k], rollouts[s.r].order[s.t] - 1),
+              ),
               oldLogProbs: Float32Array.from(mb.map((s) => rollouts[s.r].logProbs[s.t])),
               advantages: normalise(mb.map((s) => s.advantage)),
               returns: Float32Array.from(mb.map((s) => s.ret)),
@@ -204,14 +211,14 @@ export class PpoTrainer extends AgentBase {
       version: 1,
       config: this.config,
       ...this.progressState(),
-      network: this.net.getState(),
+      network: networkStateToJson(this.net.getState()),
     };
   }
 
   static async resume(games: readonly EliminationGame[], checkpoint: PpoCheckpoint): Promise<PpoTrainer> {
     const trainer = await PpoTrainer.create(games, checkpoint.config);
     trainer.restoreProgress(checkpoint);
-    trainer.net.setState(checkpoint.network);
+    trainer.net.setState(networkStateFromJson(checkpoint.network));
     return trainer;
   }
 

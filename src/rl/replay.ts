@@ -2,7 +2,7 @@ import type { VertexId } from '../graph/graph.js';
 import type { AlphaZeroBatch, Observation } from '../nn/network.js';
 import type { Rng } from '../util/random.js';
 import type { EliminationGame } from './game.js';
-import { observe } from './observation.js';
+import { observe, tokenPolicy } from './observation.js';
 import type { Trajectory } from './self-play.js';
 import { transformValue, type ValueTransformName } from './value-transform.js';
 
@@ -63,11 +63,12 @@ export class ReplayBuffer {
       const traj = all[t];
       const wanted = [...steps].sort((a, b) => a - b);
       const toGo = returnsToGo(traj.stepCosts);
-      observations.push(...observeSteps(traj.game, traj.order, wanted));
-      for (const s of wanted) {
-        policyTargets.push(traj.policies[s]);
+      const observed = observeSteps(traj.game, traj.order, wanted);
+      observations.push(...observed);
+      wanted.forEach((s, k) => {
+        policyTargets.push(tokenPolicy(observed[k], traj.policies[s]));
         values.push(transformValue(transform, -toGo[s] / traj.game.costScale));
-      }
+      });
     }
     return { observations, policyTargets, valueTargets: Float32Array.from(values) };
   }

@@ -18,6 +18,10 @@ export interface CostState {
   permanentDegrees?(id: VertexId): readonly [number, number];
   /** Whether the edge source node → target node exists now (nodes: inputs first, then vertices). */
   hasEdge(sourceNode: number, targetNode: number): boolean;
+  /** Nodes with an edge into `node` now, ascending. */
+  predecessors(node: number): number[];
+  /** Nodes `node` has an edge to now, ascending. */
+  successors(node: number): number[];
   clone(): CostState;
 }
 
