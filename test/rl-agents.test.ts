@@ -85,7 +85,7 @@ describe('AlphaZero', () => {
   test('the uniform-prior ablation searches without a network', async () => {
     const game = tinyGame();
     const trainer = await AlphaZeroTrainer.create([game], azConfig({ prior: 'uniform' }));
-    const report = trainer.runEpisode();
+    const report = await trainer.runEpisode();
     assert.equal(report.losses, null);
     assert.equal(trainer.parameterCount, 0);
     assert.ok(trainer.best.get(game));
@@ -125,5 +125,25 @@ describe('PPO', () => {
     assert.deepEqual(resumed.best.get(game), straight.best.get(game));
     straight.dispose();
     resumed.dispose();
+  });
+});
+
+describe('self-play worker threads', () => {
+  test('two workers play the episode; a fixed seed gives the same result twice', async () => {
+    const game = tinyGame(6);
+    const runOnce = async () => {
+      const trainer = await AlphaZeroTrainer.create([game], azConfig({ workers: 2 }));
+      try {
+        await runAgent(trainer, { episodes: 2 });
+        return { curve: trainer.curve.map((p) => [p.meanCost, p.loss]), best: trainer.best.get(game) };
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const a = await runOnce();
+    const b = await runOnce();
+    assert.deepEqual(a, b);
+    assert.ok(a.best);
+    assert.equal(game.replay(a.best.order), a.best.multiplications);
   });
 });

@@ -138,6 +138,7 @@ program
   )
   .option('--games <n>', 'alphazero/ppo: parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
+  .option('--workers <n>', 'alphazero: self-play worker threads (default 1: play on the main thread)')
   .option(
     '--prior <prior>',
     'alphazero: network (default) or uniform (search only, no learning: the ablation)',
@@ -184,6 +185,7 @@ program
   .option('--arch <name>', 'network architecture: mlp (default; propagated features), gnn or transformer')
   .option('--games <n>', 'parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
+  .option('--workers <n>', 'alphazero: self-play worker threads (default 1: play on the main thread)')
   .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')
   .option('--progress-seconds <s>', 'seconds between progress lines when stderr is not a terminal', '10')
   .option('--json', 'print the per-graph records as JSON')

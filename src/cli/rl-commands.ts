@@ -33,6 +33,7 @@ export interface RlCliOptions {
   readonly arch?: string;
   readonly games?: string;
   readonly simulations?: string;
+  readonly workers?: string;
   readonly prior?: string;
   readonly out?: string;
   readonly json?: boolean;
@@ -88,6 +89,7 @@ async function agentFor(
     architecture: opts.arch as Architecture | undefined,
     games: optional(opts.games, '--games'),
     simulations: optional(opts.simulations, '--simulations'),
+    workers: optional(opts.workers, '--workers'),
     prior: opts.prior as 'network' | 'uniform' | undefined,
     scheduleEpisodes,
   });

@@ -178,7 +178,7 @@ export class TfPolicyValueNet implements PolicyValueNet {
   getState(): NetworkState {
     return {
       config: this.config,
-      weights: this.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+      weights: this.getWeights(),
       optimizer: { step: this.adam.step, moments: this.adam.moments() },
     };
   }
@@ -186,16 +186,22 @@ export class TfPolicyValueNet implements PolicyValueNet {
   setState(state: NetworkState): void {
     const a = this.config;
     const b = state.config;
-    if (
-      a.architecture !== b.architecture ||
-      a.maxVertices !== b.maxVertices ||
-      a.maxNodes !== b.maxNodes ||
-      state.weights.length !== this.variables.length
-    ) {
+    if (a.architecture !== b.architecture || a.maxVertices !== b.maxVertices || a.maxNodes !== b.maxNodes) {
       throw new Error('setState: the state was saved from a network of a different shape');
     }
-    this.variables.forEach((v, i) => assignValues(v, state.weights[i]));
+    this.setWeights(state.weights);
     this.adam.restore(state.optimizer.step, state.optimizer.moments);
+  }
+
+  setWeights(weights: readonly Float32Array[]): void {
+    if (weights.length !== this.variables.length) {
+      throw new Error(`setWeights: ${weights.length} arrays for ${this.variables.length} parameters`);
+    }
+    this.variables.forEach((v, i) => assignValues(v, weights[i]));
+  }
+
+  getWeights(): Float32Array[] {
+    return this.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
   }
 
   dispose(): void {

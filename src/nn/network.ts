@@ -122,5 +122,8 @@ export interface PolicyValueNet {
   trainPpo(batch: PpoBatch, options: PpoTrainOptions): Losses;
   getState(): NetworkState;
   setState(state: NetworkState): void;
+  /** Parameters only (what self-play replicas need; no optimiser state). */
+  getWeights(): Float32Array[];
+  setWeights(weights: readonly Float32Array[]): void;
   dispose(): void;
 }

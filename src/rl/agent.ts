@@ -119,7 +119,7 @@ export abstract class AgentBase {
 
   /** The method name recorded with results (e.g. `alphazero`, `ppo`). */
   abstract readonly method: string;
-  abstract runEpisode(): EpisodeReport;
+  abstract runEpisode(): EpisodeReport | Promise<EpisodeReport>;
   /** Everything needed to resume: JSON-serialisable. */
   abstract checkpoint(): AgentProgressState & { readonly kind: string };
   abstract dispose(): void;

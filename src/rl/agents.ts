@@ -19,6 +19,8 @@ export interface AgentOptions {
   readonly architecture?: Architecture;
   /** Parallel games per episode. */
   readonly games?: number;
+  /** AlphaZero: self-play worker threads (1 = main thread only). */
+  readonly workers?: number;
   /** AlphaZero: simulations per move. */
   readonly simulations?: number;
   /** AlphaZero: `uniform` runs the search without a network (the ablation). */
@@ -37,6 +39,7 @@ export function alphaZeroConfig(options: AgentOptions): AlphaZeroConfig {
     seed: options.seed ?? d.seed,
     architecture: options.architecture ?? d.architecture,
     games: options.games ?? d.games,
+    workers: options.workers ?? d.workers,
     search: { ...d.search, simulations: options.simulations ?? d.search.simulations },
     prior: options.prior ?? d.prior,
     scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,

@@ -17,6 +17,7 @@ import type { EliminationGame } from './game.js';
 import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import { ReplayBuffer } from './replay.js';
+import { SelfPlayPool } from './self-play-pool.js';
 import { selfPlay, type Trajectory } from './self-play.js';
 import type { ValueTransformName } from './value-transform.js';
 
@@ -38,6 +39,8 @@ export interface AlphaZeroConfig {
   readonly batchSize: number;
   /** Gradient steps per episode. */
   readonly trainSteps: number;
+  /** Self-play threads (1 = play on the main thread; more = a pool of network replicas). */
+  readonly workers: number;
   /** Episodes kept in the replay buffer (the paper keeps only the latest). */
   readonly replayEpisodes: number;
   readonly valueTransform: ValueTransformName;
@@ -56,6 +59,7 @@ export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
   clipNorm: 1,
   batchSize: 256,
   trainSteps: 4,
+  workers: 1,
   replayEpisodes: 4,
   valueTransform: 'r2d2',
 };
@@ -83,6 +87,7 @@ export interface AlphaZeroCheckpoint extends AgentProgressState {
  */
 export class AlphaZeroTrainer extends AgentBase {
   private readonly replay: ReplayBuffer;
+  private pool: SelfPlayPool | undefined;
 
   private constructor(
     games: readonly EliminationGame[],
@@ -106,22 +111,38 @@ export class AlphaZeroTrainer extends AgentBase {
     return this.net?.parameterCount ?? 0;
   }
 
-  /** Plays one episode of self-play and trains on the buffer. */
-  runEpisode(): EpisodeReport {
+  /** Plays one episode of self-play (in worker threads when configured) and trains on the buffer. */
+  async runEpisode(): Promise<EpisodeReport> {
     const t0 = performance.now();
     this.startEpisode();
-    // Counted after the cache: `evaluations` are real network calls per position.
-    const evaluator = counting(
-      this.net ? networkEvaluator(this.net, this.config.valueTransform) : uniformEvaluator,
-    );
-    const cached = cachingEvaluator(evaluator.evaluate);
-    const trajectories = selfPlay(
-      this.episodeGames(this.config.games),
-      cached,
-      this.config.search,
-      this.rng,
-      (s) => this.best.offer(s),
-    );
+    const games = this.episodeGames(this.config.games);
+    let trajectories: Trajectory[];
+    let evaluations: number;
+    if (this.net && this.config.workers > 1) {
+      const pool = await this.selfPlayPool(this.net);
+      const seeds = Array.from({ length: pool.size }, () => this.rng.int(0, 2 ** 31 - 1));
+      const played = await pool.play(
+        games.map((g) => this.games.indexOf(g)),
+        this.net.getWeights(),
+        seeds,
+      );
+      for (const t of played.terminals) this.best.offerOrder(t.game, t.order, t.cost);
+      trajectories = played.trajectories;
+      evaluations = played.evaluations;
+    } else {
+      // Counted before the cache: `evaluations` are real network calls.
+      const evaluator = counting(
+        this.net ? networkEvaluator(this.net, this.config.valueTransform) : uniformEvaluator,
+      );
+      trajectories = selfPlay(
+        games,
+        cachingEvaluator(evaluator.evaluate),
+        this.config.search,
+        this.rng,
+        (s) => this.best.offer(s),
+      );
+      evaluations = evaluator.count();
+    }
     for (const t of trajectories) this.best.offerOrder(t.game, t.order, t.cost);
     let losses: Losses | null = null;
     if (this.net) {
@@ -132,9 +153,18 @@ export class AlphaZeroTrainer extends AgentBase {
       episode: this.episode,
       points: this.recordEpisode(trajectories, losses),
       losses,
-      evaluations: evaluator.count(),
+      evaluations,
       seconds: (performance.now() - t0) / 1000,
     };
+  }
+
+  private async selfPlayPool(net: PolicyValueNet): Promise<SelfPlayPool> {
+    this.pool ??= await SelfPlayPool.start(this.config.workers, this.games, {
+      network: net.config,
+      search: this.config.search,
+      valueTransform: this.config.valueTransform,
+    });
+    return this.pool;
   }
 
   private train(net: PolicyValueNet): Losses {
@@ -200,6 +230,8 @@ export class AlphaZeroTrainer extends AgentBase {
 
   dispose(): void {
     this.net?.dispose();
+    void this.pool?.close();
+    this.pool = undefined;
   }
 }
 

@@ -29,7 +29,7 @@ export async function runAgent(agent: AgentBase, limits: RunLimits): Promise<Run
     (limits.episodes === undefined || agent.episode < limits.episodes) &&
     (limits.budgetSeconds === undefined || elapsed() < limits.budgetSeconds)
   ) {
-    const report = agent.runEpisode();
+    const report = await agent.runEpisode();
     evaluations += report.evaluations;
     played++;
     await limits.onEpisode?.(report, agent);

@@ -1,10 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 
 import type { CostModelName } from '../elimination/cost-model.js';
 import type { Graph, VertexId } from '../graph/graph.js';
 import { graphToJson } from '../graph/serialize.js';
 import { Rng } from '../util/random.js';
+import { startModuleWorker } from '../util/worker.js';
 import { anneal } from './anneal.js';
 import { canSolveExactly, exactSearch } from './exact.js';
 import { greedyOrder } from './greedy.js';
@@ -64,18 +65,9 @@ function baselines(
 const staticLowerBound = (problem: SearchProblem): number =>
   [...vertexLowerBounds(problem).values()].reduce((s, x) => s + x, 0);
 
-/**
- * Starts a search worker. In the build the worker is a .js file next to this one. Running from source
- * (tsx) it is a .ts file, and Node 20 does not apply an inherited TS loader to a worker's entry module,
- * so a tiny bootstrap registers tsx inside the worker first and then imports it.
- */
+/** Starts a search worker (a .js module in the build, .ts from source). */
 function startWorker(task: WorkerTask): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./search-worker.js', import.meta.url), { workerData: task });
-  const entry = new URL('./search-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: task });
+  return startModuleWorker(import.meta.url, 'search-worker', task);
 }
 
 /**
