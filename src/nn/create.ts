@@ -29,12 +29,12 @@ export function defaultNetworkConfig(
     architecture,
     maxVertices,
     maxNodes,
-    dModel: 64,
+    dModel: architecture === 'mlp' ? 32 : 64,
     layers: architecture === 'gnn' ? 3 : 2,
     heads: 4,
-    ffDim: 128,
-    policyHidden: architecture === 'mlp' ? [64] : [128],
-    valueHidden: architecture === 'mlp' ? [64] : [128, 64],
+    ffDim: architecture === 'mlp' ? 64 : 128,
+    policyHidden: architecture === 'mlp' ? [32] : [128],
+    valueHidden: architecture === 'mlp' ? [32] : [128, 64],
     seed: 0,
   };
   return { ...base, ...overrides };

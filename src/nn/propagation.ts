@@ -12,14 +12,16 @@ export const PROPAGATED_FEATURES = VERTEX_FEATURES * (1 + 2 * PROPAGATION_HOPS);
  */
 export function tokenAdjacency(obs: Observation): { preds: number[][]; succs: number[][] } {
   const { numVertices: T, numNodes: N, numInputs } = obs;
-  const tokenOfVertex = new Map<number, number>();
-  for (let t = 0; t < T; t++) tokenOfVertex.set(obs.vertexIds ? obs.vertexIds[t] : t, t);
+  // Token of each vertex node (−1: not a token), so a row's in-part is scanned once.
+  const tokenOfNode = new Int32Array(N).fill(-1);
+  for (let t = 0; t < T; t++) tokenOfNode[numInputs + (obs.vertexIds ? obs.vertexIds[t] : t)] = t;
   const preds: number[][] = Array.from({ length: T }, () => []);
   const succs: number[][] = Array.from({ length: T }, () => []);
   for (let t = 0; t < T; t++) {
     const row = t * 2 * N;
-    for (const [vertex, u] of tokenOfVertex) {
-      if (obs.edges[row + numInputs + vertex] !== 0) {
+    for (let node = numInputs; node < N; node++) {
+      const u = tokenOfNode[node];
+      if (u >= 0 && obs.edges[row + node] !== 0) {
         preds[t].push(u);
         succs[u].push(t);
       }
