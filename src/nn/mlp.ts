@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { swish } from './backend.js';
 import type { PackedBatch } from './batch.js';
 import type { Model } from './model.js';
-import type { NetworkConfig } from './network.js';
+import { COST_FEATURE, type NetworkConfig } from './network.js';
 import {
   applyHeads,
   applyLayerNorm,
@@ -43,6 +43,11 @@ export function buildPropagatedMlp(config: NetworkConfig): Model {
     });
   }
   const heads = buildHeads(params, d, config);
+  // A trainable linear skip from the "cost of eliminating this vertex now" feature to the logit, starting
+  // at a preference for cheap eliminations: the untrained policy is Markowitz-like instead of uniform, and
+  // training learns the correction (a prior worth having when the CPU budget allows few episodes).
+  const costSkip = config.costSkip ?? 0;
+  const skip = costSkip !== 0 ? params.constant(1, -costSkip) : undefined;
   return {
     params,
     needsAdjacency: false,
@@ -61,7 +66,10 @@ export function buildPropagatedMlp(config: NetworkConfig): Model {
           applyLinear(block.down, swish(applyLinear(block.up, x).add(applyLinear(block.context, pooled)))),
         );
       }
-      return applyHeads(heads, h) as { logits: tf.Tensor2D; tokenValues: tf.Tensor2D };
+      const out = applyHeads(heads, h);
+      if (!skip) return out;
+      const cost = batch.features.slice([0, 0, COST_FEATURE], [-1, -1, 1]).squeeze([2]);
+      return { logits: out.logits.add(cost.mul(skip)) as tf.Tensor2D, tokenValues: out.tokenValues };
     },
     dispose: () => {},
   };

@@ -6,6 +6,9 @@
 /** Per-vertex scalar features in an observation (built by `src/rl/observation.ts`). */
 export const VERTEX_FEATURES = 9;
 
+/** Index of the feature log(1 + cost of eliminating the vertex now / costScale). */
+export const COST_FEATURE = 3;
+
 /**
  * What the networks see of one game position: one token per vertex. `edges` holds each vertex's current
  * in- and out-edge pattern over all nodes (the paper's per-vertex columns of the adjacency tensor);
@@ -50,6 +53,11 @@ export interface NetworkConfig {
   readonly valueHidden: readonly number[];
   /** Seeds the weight initialisation. */
   readonly seed: number;
+  /**
+   * `mlp` only: initial weight of a trainable skip from the elimination-cost feature to the logits
+   * (logit −= costSkip · log(1 + cost/costScale)); 0 = none, the policy starts uniform-ish.
+   */
+  readonly costSkip?: number;
   /** gnn only: also embed each vertex's raw edge row (the transformer always does). Default false. */
   readonly edgeProjection?: boolean;
   /**
