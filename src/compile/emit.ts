@@ -138,6 +138,46 @@ function checkInputs(inputs: readonly Float64Array[], batch: number, inputSizes:
   });
 }
 
+function usesOf(ins: Instr): Sym[] {
+  return ins.kind === 'call'
+    ? ins.args.filter((a): a is Sym => typeof a === 'number')
+    : ins.terms.flatMap((t) => (typeof t === 'number' ? [t] : isProduct(t) ? [...t] : [t.neg]));
+}
+
+/**
+ * Instructions in demand order: each is emitted just before its first reader (the program computes all
+ * local partials before the elimination reads them). Short live ranges keep V8's compile time and register
+ * pressure down: every bounds-checked access records all live locals for deoptimisation.
+ */
+function scheduled(instrs: readonly Instr[]): Instr[] {
+  const byDst = new Map(instrs.map((ins) => [ins.dst, ins]));
+  const readers = new Set<Sym>();
+  for (const ins of instrs) for (const s of usesOf(ins)) readers.add(s);
+  const done = new Set<Sym>();
+  const out: Instr[] = [];
+  // Roots: values no instruction reads (outputs and Jacobian entries), in program order.
+  for (const root of instrs) {
+    if (readers.has(root.dst)) continue;
+    const stack: [Instr, number][] = [[root, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const uses = usesOf(top[0]);
+      if (top[1] < uses.length) {
+        const dep = byDst.get(uses[top[1]++]);
+        if (dep && !done.has(dep.dst)) {
+          done.add(dep.dst);
+          stack.push([dep, 0]);
+        }
+      } else {
+        stack.pop();
+        out.push(top[0]);
+      }
+    }
+    done.add(root.dst);
+  }
+  return out;
+}
+
 /**
  * `point` layout: one pass of straight-line code per point. Values live in local constants; only values
  * read in a later chunk than the one computing them go through the scratch array (one slot each), inputs
@@ -154,7 +194,7 @@ function emitPointLayout(
   const constants = new Map(program.constants);
   const inputOf = new Map<Sym, string>();
   program.inputs.forEach((slots, j) =>
-    slots.forEach((s, e) => inputOf.set(s, `I[${j}][b*${inputSizes[j]}+${e}]`)),
+    slots.forEach((s, e) => inputOf.set(s, `I${j}[b*${inputSizes[j]}+${e}]`)),
   );
   const stores = new Map<Sym, string[]>();
   const addStore = (s: Sym, target: string): void => {
@@ -163,11 +203,11 @@ function emitPointLayout(
     else stores.set(s, [target]);
   };
   program.outputs.forEach((slots, i) =>
-    slots.forEach((s, e) => addStore(s, `O[${i}][b*${outputSizes[i]}+${e}]`)),
+    slots.forEach((s, e) => addStore(s, `O${i}[b*${outputSizes[i]}+${e}]`)),
   );
   program.jacobian.forEach((row, i) =>
     row.forEach((entries, j) =>
-      entries.forEach(([flat, s]) => addStore(s, `J[${i}][${j}][b*${blockSizes[i][j]}+${flat}]`)),
+      entries.forEach(([flat, s]) => addStore(s, `J${i}_${j}[b*${blockSizes[i][j]}+${flat}]`)),
     ),
   );
   // Items in execution order: instructions, each followed by its stores; then stores of inputs and constants.
@@ -182,12 +222,12 @@ function emitPointLayout(
     for (const target of stores.get(s) ?? [])
       items.push({ def: null, uses: [s], text: (ref) => `${target}=${ref(s)};` });
   };
-  for (const ins of program.instrs) {
-    const uses: Sym[] =
-      ins.kind === 'call'
-        ? ins.args.filter((a): a is Sym => typeof a === 'number')
-        : ins.terms.flatMap((t) => (typeof t === 'number' ? [t] : isProduct(t) ? [...t] : [t.neg]));
-    items.push({ def: ins.dst, uses, text: (ref) => `const v${ins.dst}=${expression(ins, ref)};` });
+  for (const ins of scheduled(program.instrs)) {
+    items.push({
+      def: ins.dst,
+      uses: usesOf(ins),
+      text: (ref) => `const v${ins.dst}=${expression(ins, ref)};`,
+    });
     defined.add(ins.dst);
     storeItems(ins.dst);
   }
@@ -225,9 +265,20 @@ function emitPointLayout(
     body.push(it.text(ref));
     if (it.def !== null && crossSlot.has(it.def)) body.push(`S[${crossSlot.get(it.def)}]=v${it.def};`);
   });
+  // Each chunk reads the typed arrays it touches once, so every load and store is a single indexed access.
+  const arrays = (body: string): string =>
+    [...new Set([...body.matchAll(/\b([IOJ])(\d+)(?:_(\d+))?\[/g)].map((m) => m[0].slice(0, -1)))]
+      .map((name) => {
+        const [, kind, i, j] = /^([IOJ])(\d+)(?:_(\d+))?$/.exec(name) ?? [];
+        return `const ${name}=${kind}[${i}]${j === undefined ? '' : `[${j}]`};`;
+      })
+      .join('');
   const compiled = compileBodies(
     program.fns,
-    bodies.map((b) => b.join('\n')),
+    bodies.map((b) => {
+      const body = b.join('\n');
+      return arrays(body) + body;
+    }),
     'S,I,O,J,b',
   );
   const chunks = compiled.chunks;
