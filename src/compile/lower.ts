@@ -37,21 +37,22 @@ const lit = (literal: number) => ({ literal });
 
 /**
  * The math tables as JavaScript expressions (same formulas, so the same floating-point results): value over
- * ($0 = x, $1 = y) and derivative over ($0 = x, $1 = out, $2 = y). `null`: the derivative is the value itself.
+ * ($0 = x, $1 = y) and derivative over ($0 = x, $1 = out, $2 = y). `null`: the derivative is the value itself;
+ * none: see TWINS.
  */
-const UNARY_INLINE: Partial<Record<UnaryPrimitive, readonly [string, string | null]>> = {
+const UNARY_INLINE: Partial<Record<UnaryPrimitive, readonly [string, (string | null)?]>> = {
   abs: ['Math.abs($0)', 'Math.sign($0)'],
   exp: ['Math.exp($0)', null],
   log: ['Math.log($0)', '1/$0'],
   log1p: ['Math.log1p($0)', '1/(1+$0)'],
-  sin: ['Math.sin($0)', 'Math.cos($0)'],
-  cos: ['Math.cos($0)', '-Math.sin($0)'],
+  sin: ['Math.sin($0)'],
+  cos: ['Math.cos($0)'],
   tan: ['Math.tan($0)', '1+$1*$1'],
   asin: ['Math.asin($0)', '1/Math.sqrt(1-$0*$0)'],
   acos: ['Math.acos($0)', '-1/Math.sqrt(1-$0*$0)'],
   atan: ['Math.atan($0)', '1/(1+$0*$0)'],
-  sinh: ['Math.sinh($0)', 'Math.cosh($0)'],
-  cosh: ['Math.cosh($0)', 'Math.sinh($0)'],
+  sinh: ['Math.sinh($0)'],
+  cosh: ['Math.cosh($0)'],
   tanh: ['Math.tanh($0)', '1-$1*$1'],
   asinh: ['Math.asinh($0)', '1/Math.sqrt($0*$0+1)'],
   acosh: ['Math.acosh($0)', '1/(Math.sqrt($0-1)*Math.sqrt($0+1))'],
@@ -61,6 +62,14 @@ const UNARY_INLINE: Partial<Record<UnaryPrimitive, readonly [string, string | nu
   logistic: ['1/(1+Math.exp(-$0))', '$1*(1-$1)'],
   square: ['$0*$0', '2*$0'],
   integer_pow: ['$0**$1', '($2===0?0:$2*$0**($2-1))'],
+};
+
+/** Derivatives that are another primitive's value (negated or not). */
+const TWINS: Partial<Record<UnaryPrimitive, readonly [UnaryPrimitive, boolean]>> = {
+  sin: ['cos', false],
+  cos: ['sin', true],
+  sinh: ['cosh', false],
+  cosh: ['sinh', false],
 };
 
 /** Binary math tables as expressions over ($0 = x, $1 = y, $2 = out): value, ∂/∂x, ∂/∂y. */
@@ -164,6 +173,16 @@ function lowerVertex(
       const math = unaryMath[v.primitive as UnaryPrimitive];
       const inline = UNARY_INLINE[v.primitive as UnaryPrimitive];
       const value = x.map((s) => b.call(math.value, [s, lit(y)], inline?.[0]));
+      // sin' = cos and cos' = −sin (likewise sinh, cosh): the same call as a primal value elsewhere is shared.
+      const twin = TWINS[v.primitive as UnaryPrimitive];
+      if (twin) {
+        const [p, negate] = twin;
+        const partial = x.map((s) => {
+          const t = b.call(unaryMath[p].value, [s, lit(0)], UNARY_INLINE[p]?.[0]);
+          return negate ? b.sum([{ neg: t }]) : t;
+        });
+        return { value, partials: [diag(partial)] };
+      }
       const derivative = (s: Sym, k: number): Sym =>
         inline && inline[1] === null
           ? value[k]

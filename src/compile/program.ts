@@ -82,6 +82,7 @@ export class ProgramBuilder {
   /** Multiplications emitted by `sum` since the last reset. */
   multiplications = 0;
   private readonly constantOf = new Map<Sym, number>();
+  private readonly calls = new Map<string, Sym>();
 
   constructor(readonly fold: FoldOptions = NO_FOLDING) {}
 
@@ -106,6 +107,7 @@ export class ProgramBuilder {
     return s;
   }
 
+  /** f(args…); the math functions are pure, so a call repeated with the same arguments reuses the first. */
   call(fn: (...args: number[]) => number, args: readonly Arg[], inline?: string): Sym {
     let index = this.fnIndex.get(fn);
     if (index === undefined) {
@@ -113,7 +115,11 @@ export class ProgramBuilder {
       this.fns.push(fn);
       this.fnIndex.set(fn, index);
     }
+    const key = `${index}|${inline ?? ''}|${args.map((a) => (typeof a === 'number' ? a : `#${a.literal}`)).join(',')}`;
+    const seen = this.calls.get(key);
+    if (seen !== undefined) return seen;
     const dst = this.fresh();
+    this.calls.set(key, dst);
     this.instrs.push(
       inline === undefined
         ? { kind: 'call', dst, fn: index, args: [...args] }
