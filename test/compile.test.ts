@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 
 import {
   compileCount,
+  compiledCost,
   compileGraphJacobian,
   countOrder,
   eliminableVertices,
@@ -136,6 +137,25 @@ describe('compiled Jacobians', () => {
         const tiny = compileGraphJacobian(graph, order, { fold, chunkChars: 40 })(pack(points));
         assert.deepEqual(tiny.jacobian, pointLayout.jacobian, `random #${seed}: chunking agrees`);
         assert.deepEqual(tiny.outputs, pointLayout.outputs, `random #${seed}: chunking agrees`);
+      }
+    }
+  });
+
+  test('compiledCost counts the operations of the compiled program', () => {
+    for (const task of TASKS.slice(0, 8)) {
+      const graph = taskGraph(task, 'jaxpr');
+      for (const spec of ['forward', 'reverse', 'markowitz'] as const) {
+        const order = resolveOrder(graph, spec);
+        const cost = compiledCost(graph, order);
+        const { stats } = compileGraphJacobian(graph, order);
+        assert.equal(cost.multiplications, stats.derivativeMultiplications, `${task.name} ${spec}`);
+        assert.equal(cost.allMultiplications, stats.multiplications);
+        assert.equal(cost.additions, stats.additions);
+        assert.equal(cost.calls, stats.calls);
+        assert.equal(cost.total, cost.allMultiplications + cost.additions + cost.calls + cost.stores);
+        // Folding only removes work.
+        const unfolded = compiledCost(graph, order, { fold: false });
+        assert.ok(unfolded.multiplications >= cost.multiplications && unfolded.total >= cost.total);
       }
     }
   });
