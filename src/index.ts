@@ -89,6 +89,7 @@ export {
   type BatchInput,
 } from './compile/jacobian.js';
 export { LAYOUTS, type Layout, type JacobianBatch } from './compile/emit.js';
+export { compiledCost, type CompiledCost } from './compile/cost.js';
 
 export {
   TASKS,

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 
 import {
   compileCount,
+  compiledCost,
   compileGraphJacobian,
   countOrder,
   eliminableVertices,
@@ -15,6 +16,8 @@ import {
   type Tensor,
   type VertexId,
 } from '../src/index.js';
+import { buildEliminationProgram } from '../src/compile/build.js';
+import type { Program } from '../src/compile/program.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
 import { randomScalarGraph, randomTensorGraph } from '../src/tasks/random-graphs.js';
 import { Rng } from '../src/util/random.js';
@@ -32,6 +35,15 @@ function pack(points: Tensor[][]): Float64Array[] {
   });
 }
 
+/** Products in the derivative part of a program's instructions (after dead-code removal). */
+function derivativeProducts(program: Program): number {
+  let n = 0;
+  for (const ins of program.instrs)
+    if (ins.kind === 'sum' && ins.dst >= program.derivativeFrom)
+      for (const t of ins.terms) if (Array.isArray(t)) n++;
+  return n;
+}
+
 /** Compiled outputs and Jacobian equal the interpreter's, point by point. */
 function checkAgainstInterpreter(
   name: string,
@@ -39,8 +51,9 @@ function checkAgainstInterpreter(
   target: Parameters<typeof compileGraphJacobian>[1],
   order: VertexId[],
   points: Tensor[][],
+  fold = true,
 ): void {
-  const J = compileGraphJacobian(graph, target);
+  const J = compileGraphJacobian(graph, target, { fold });
   const result = J(pack(points));
   assert.equal(result.batch, points.length);
   points.forEach((point, b) => {
@@ -68,24 +81,36 @@ describe('compiled Jacobians', () => {
       const rng = new Rng(11);
       const points = [task.samplePoint(rng), task.samplePoint(rng), task.samplePoint(rng)];
       const random = rng.shuffle(eliminableVertices(graph));
+      const name = task.name;
       for (const [label, order] of [
         ['forward', resolveOrder(graph, 'forward')],
         ['reverse', resolveOrder(graph, 'reverse')],
         ['markowitz', resolveOrder(graph, 'markowitz')],
         ['random', random],
       ] as const) {
-        checkAgainstInterpreter(`${task.name} ${label}`, graph, order, order, points);
-        checkAgainstInterpreter(`${task.name} ${label} batch 1`, graph, order, order, points.slice(0, 1));
-        // The generated code performs exactly the native model's multiplications.
+        for (const fold of [true, false]) {
+          const name = `${task.name} ${label}${fold ? '' : ' unfolded'}`;
+          checkAgainstInterpreter(name, graph, order, order, points, fold);
+          checkAgainstInterpreter(`${name} batch 1`, graph, order, order, points.slice(0, 1), fold);
+        }
+        // Unfolded, the generated code performs exactly the native model's multiplications.
         assert.equal(
-          compileGraphJacobian(graph, order).multiplications,
+          compileGraphJacobian(graph, order, { fold: false }).multiplications,
           countOrder(graph, order).multiplications,
           `${task.name} ${label}`,
         );
+        // Folded, it performs exactly the multiplications its statistics report: counted here in the program.
+        const folded = compileGraphJacobian(graph, order);
+        const performed = derivativeProducts(buildEliminationProgram(graph, order));
+        assert.equal(folded.stats.derivativeMultiplications, performed, name);
+        assert.ok(performed <= folded.multiplications);
+        assert.ok(folded.multiplications <= countOrder(graph, order).multiplications);
       }
       const reverse = resolveOrder(graph, 'reverse');
-      checkAgainstInterpreter(`${task.name} tape-forward`, graph, 'tape-forward', reverse, points);
-      checkAgainstInterpreter(`${task.name} tape-reverse`, graph, 'tape-reverse', reverse, points);
+      for (const fold of [true, false]) {
+        checkAgainstInterpreter(`${task.name} tape-forward`, graph, 'tape-forward', reverse, points, fold);
+        checkAgainstInterpreter(`${task.name} tape-reverse`, graph, 'tape-reverse', reverse, points, fold);
+      }
     });
   }
 
@@ -103,10 +128,35 @@ describe('compiled Jacobians', () => {
         })),
       );
       const order = rng.shuffle(eliminableVertices(graph));
-      checkAgainstInterpreter(`random #${seed}`, graph, order, order, points);
-      const batchLayout = compileGraphJacobian(graph, order, { layout: 'batch' })(pack(points));
-      const pointLayout = compileGraphJacobian(graph, order, { layout: 'point' })(pack(points));
-      assert.deepEqual(batchLayout.jacobian, pointLayout.jacobian, `random #${seed}: layouts agree`);
+      for (const fold of [true, false]) {
+        checkAgainstInterpreter(`random #${seed} fold ${fold}`, graph, order, order, points, fold);
+        const batchLayout = compileGraphJacobian(graph, order, { layout: 'batch', fold })(pack(points));
+        const pointLayout = compileGraphJacobian(graph, order, { layout: 'point', fold })(pack(points));
+        assert.deepEqual(batchLayout.jacobian, pointLayout.jacobian, `random #${seed}: layouts agree`);
+        // Tiny chunks: most values cross function boundaries through the scratch array.
+        const tiny = compileGraphJacobian(graph, order, { fold, chunkChars: 40 })(pack(points));
+        assert.deepEqual(tiny.jacobian, pointLayout.jacobian, `random #${seed}: chunking agrees`);
+        assert.deepEqual(tiny.outputs, pointLayout.outputs, `random #${seed}: chunking agrees`);
+      }
+    }
+  });
+
+  test('compiledCost counts the operations of the compiled program', () => {
+    for (const task of TASKS.slice(0, 8)) {
+      const graph = taskGraph(task, 'jaxpr');
+      for (const spec of ['forward', 'reverse', 'markowitz'] as const) {
+        const order = resolveOrder(graph, spec);
+        const cost = compiledCost(graph, order);
+        const { stats } = compileGraphJacobian(graph, order);
+        assert.equal(cost.multiplications, stats.derivativeMultiplications, `${task.name} ${spec}`);
+        assert.equal(cost.allMultiplications, stats.multiplications);
+        assert.equal(cost.additions, stats.additions);
+        assert.equal(cost.calls, stats.calls);
+        assert.equal(cost.total, cost.allMultiplications + cost.additions + cost.calls + cost.stores);
+        // Folding only removes work.
+        const unfolded = compiledCost(graph, order, { fold: false });
+        assert.ok(unfolded.multiplications >= cost.multiplications && unfolded.total >= cost.total);
+      }
     }
   });
 

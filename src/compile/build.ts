@@ -9,7 +9,15 @@ import {
 } from '../graph/graph.js';
 import { sizeOf } from '../graph/shape.js';
 import { lowerGraph, type LoweredGraph } from './lower.js';
-import { eliminateDeadCode, ProgramBuilder, type Program, type Sym, type Term } from './program.js';
+import {
+  eliminateDeadCode,
+  FULL_FOLDING,
+  ProgramBuilder,
+  type FoldOptions,
+  type Program,
+  type Sym,
+  type Term,
+} from './program.js';
 import { addSym, multiplySym, type SymBlock } from './sym-block.js';
 
 /** Slots of an output operand's elements. */
@@ -25,8 +33,10 @@ function finish(
   low: LoweredGraph,
   jacobian: [number, Sym][][][],
   multiplications: number,
+  derivativeFrom: Sym,
 ): Program {
   return eliminateDeadCode({
+    derivativeFrom,
     numSyms: b.numSyms,
     constants: b.constants,
     fns: b.fns,
@@ -41,12 +51,19 @@ function finish(
 /**
  * The program of one elimination order: primal values, local partials, then the eliminations exactly as
  * the block engine performs them (one multiplication per pair of valued entries), then the final blocks.
+ * Unfolded, its multiplications are the native model's count; folded (the default), products with ±1 and
+ * 0 are removed while the code is generated.
  */
-export function buildEliminationProgram(graph: Graph, order: readonly VertexId[]): Program {
+export function buildEliminationProgram(
+  graph: Graph,
+  order: readonly VertexId[],
+  fold: FoldOptions = FULL_FOLDING,
+): Program {
   validateOrder(graph, order);
-  const b = new ProgramBuilder();
+  const b = new ProgramBuilder(fold);
   const low = lowerGraph(b, graph);
   b.multiplications = 0;
+  const derivativeFrom = b.numSyms;
   const numNodes = graph.inputs.length + graph.vertices.length;
   const preds = Array.from({ length: numNodes }, () => new Map<number, SymBlock>());
   const succs = Array.from({ length: numNodes }, () => new Set<number>());
@@ -94,7 +111,7 @@ export function buildEliminationProgram(graph: Graph, order: readonly VertexId[]
       return entries;
     }),
   );
-  return finish(b, graph, low, jacobian, multiplications);
+  return finish(b, graph, low, jacobian, multiplications, derivativeFrom);
 }
 
 /**
@@ -102,10 +119,16 @@ export function buildEliminationProgram(graph: Graph, order: readonly VertexId[]
  * forward = one dense tangent sweep per input element, reverse = one dense adjoint sweep per output
  * element, through the same local partials; zero tangents and adjoints are multiplied like any other.
  */
-export function buildTapeProgram(graph: Graph, mode: 'forward' | 'reverse'): Program {
-  const b = new ProgramBuilder();
+export function buildTapeProgram(
+  graph: Graph,
+  mode: 'forward' | 'reverse',
+  fold: FoldOptions = FULL_FOLDING,
+): Program {
+  // Zeros are never folded here: the baselines stay dense sweeps.
+  const b = new ProgramBuilder({ ones: fold.ones, zeros: false });
   const low = lowerGraph(b, graph);
   b.multiplications = 0;
+  const derivativeFrom = b.numSyms;
   const ni = graph.inputs.length;
   const zero = b.constant(0);
   const one = b.constant(1);
@@ -168,5 +191,5 @@ export function buildTapeProgram(graph: Graph, mode: 'forward' | 'reverse'): Pro
       }
     });
   }
-  return finish(b, graph, low, jacobian, b.multiplications);
+  return finish(b, graph, low, jacobian, b.multiplications, derivativeFrom);
 }

@@ -1,4 +1,4 @@
-import type { Instr, Program, Sym } from './program.js';
+import { isProduct, type Arg, type Instr, type Program, type Sym } from './program.js';
 
 /**
  * `point`: the batch loop is outermost; each point runs straight-line code over a small scratch array.
@@ -26,38 +26,63 @@ export interface CompiledProgram {
  * Source characters per generated function. V8 does not optimise functions whose bytecode is large (about
  * 60 KB), and an unoptimised chunk runs many times slower, so chunks are cut by size, not statement count.
  */
-const CHUNK_CHARS = 12_000;
+export const CHUNK_CHARS = 12_000;
+
+export interface EmitOptions {
+  /** Source characters per generated function (default CHUNK_CHARS). */
+  readonly chunkChars?: number;
+}
 
 type Chunk = (...args: unknown[]) => void;
 
-function expression(ins: Instr, slot: (s: Sym) => string): string {
-  if (ins.kind === 'call')
-    return `f${ins.fn}(${ins.args.map((a) => (typeof a === 'number' ? slot(a) : String(a.literal))).join(',')})`;
-  return ins.terms.map((t) => (typeof t === 'number' ? slot(t) : `${slot(t[0])}*${slot(t[1])}`)).join('+');
+/** A number as a JavaScript expression that binds tighter than any operator around it. */
+export function numberLiteral(v: number): string {
+  if (Object.is(v, -0)) return '(-0)';
+  return v < 0 ? `(${String(v)})` : String(v);
 }
 
-/** Compiles `body` statements into functions of (S, B, io…) taking the function table as closure. */
-function compileChunks(
+/** The right-hand side of an instruction, with `ref` naming slots. */
+function expression(ins: Instr, ref: (s: Sym) => string): string {
+  const arg = (a: Arg): string => (typeof a === 'number' ? ref(a) : numberLiteral(a.literal));
+  if (ins.kind === 'call') {
+    const inline = ins.inline;
+    if (inline !== undefined) return inline.replace(/\$(\d)/g, (_m, k: string) => arg(ins.args[Number(k)]));
+    return `f${ins.fn}(${ins.args.map(arg).join(',')})`;
+  }
+  return ins.terms
+    .map((t, k) => {
+      if (typeof t === 'number') return k === 0 ? ref(t) : `+${ref(t)}`;
+      if (isProduct(t)) return `${k === 0 ? '' : '+'}${ref(t[0])}*${ref(t[1])}`;
+      return `-${ref(t.neg)}`;
+    })
+    .join('');
+}
+
+/** Cuts statements into bodies of at most `chunkChars` characters (a longer statement gets its own body). */
+function cutChunks(lengths: readonly number[], chunkChars: number): number[] {
+  const chunkOf: number[] = [];
+  let chunk = 0;
+  let size = 0;
+  for (const n of lengths) {
+    if (size + n > chunkChars && size > 0) {
+      chunk++;
+      size = 0;
+    }
+    chunkOf.push(chunk);
+    size += n + 1;
+  }
+  return chunkOf;
+}
+
+/** Compiles function bodies over `params`, with the math-table functions they call as closure constants. */
+function compileBodies(
   fns: Program['fns'],
-  statements: string[],
+  bodies: readonly string[],
   params: string,
 ): { chunks: Chunk[]; length: number } {
   const used = (s: string): number[] => [...s.matchAll(/\bf(\d+)\(/g)].map((m) => Number(m[1]));
   const chunks: Chunk[] = [];
   let length = 0;
-  const bodies: string[] = [];
-  let current: string[] = [];
-  let size = 0;
-  for (const st of statements) {
-    if (size + st.length > CHUNK_CHARS && current.length > 0) {
-      bodies.push(current.join('\n'));
-      current = [];
-      size = 0;
-    }
-    current.push(st);
-    size += st.length + 1;
-  }
-  if (current.length > 0) bodies.push(current.join('\n'));
   for (const body of bodies) {
     const ids = [...new Set(used(body))];
     const src = `${ids.map((i) => `const f${i}=F[${i}];`).join('')}return function(${params}){\n${body}\n};`;
@@ -67,13 +92,34 @@ function compileChunks(
   return { chunks, length };
 }
 
-export function emitProgram(program: Program, layout: Layout): CompiledProgram {
+/** Compiles statements into functions of `params`, cut by size. */
+function compileChunks(
+  fns: Program['fns'],
+  statements: string[],
+  params: string,
+  chunkChars: number,
+): { chunks: Chunk[]; length: number } {
+  const chunkOf = cutChunks(
+    statements.map((st) => st.length),
+    chunkChars,
+  );
+  const bodies: string[][] = [];
+  statements.forEach((st, k) => (bodies[chunkOf[k]] ??= []).push(st));
+  return compileBodies(
+    fns,
+    bodies.map((b) => b.join('\n')),
+    params,
+  );
+}
+
+export function emitProgram(program: Program, layout: Layout, options: EmitOptions = {}): CompiledProgram {
+  const chunkChars = options.chunkChars ?? CHUNK_CHARS;
   const inputSizes = program.inputs.map((x) => x.length);
   const outputSizes = program.outputs.map((x) => x.length);
   const blockSizes = program.outputs.map((o) => program.inputs.map((x) => o.length * x.length));
   return layout === 'point'
-    ? emitPointLayout(program, inputSizes, outputSizes, blockSizes)
-    : emitBatchLayout(program, inputSizes, outputSizes, blockSizes);
+    ? emitPointLayout(program, inputSizes, outputSizes, blockSizes, chunkChars)
+    : emitBatchLayout(program, inputSizes, outputSizes, blockSizes, chunkChars);
 }
 
 function allocate(batch: number, outputSizes: number[], blockSizes: number[][]): JacobianBatch {
@@ -92,43 +138,158 @@ function checkInputs(inputs: readonly Float64Array[], batch: number, inputSizes:
   });
 }
 
+function usesOf(ins: Instr): Sym[] {
+  return ins.kind === 'call'
+    ? ins.args.filter((a): a is Sym => typeof a === 'number')
+    : ins.terms.flatMap((t) => (typeof t === 'number' ? [t] : isProduct(t) ? [...t] : [t.neg]));
+}
+
+/**
+ * Instructions in demand order: each is emitted just before its first reader (the program computes all
+ * local partials before the elimination reads them). Short live ranges keep V8's compile time and register
+ * pressure down: every bounds-checked access records all live locals for deoptimisation.
+ */
+function scheduled(instrs: readonly Instr[]): Instr[] {
+  const byDst = new Map(instrs.map((ins) => [ins.dst, ins]));
+  const readers = new Set<Sym>();
+  for (const ins of instrs) for (const s of usesOf(ins)) readers.add(s);
+  const done = new Set<Sym>();
+  const out: Instr[] = [];
+  // Roots: values no instruction reads (outputs and Jacobian entries), in program order.
+  for (const root of instrs) {
+    if (readers.has(root.dst)) continue;
+    const stack: [Instr, number][] = [[root, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const uses = usesOf(top[0]);
+      if (top[1] < uses.length) {
+        const dep = byDst.get(uses[top[1]++]);
+        if (dep && !done.has(dep.dst)) {
+          done.add(dep.dst);
+          stack.push([dep, 0]);
+        }
+      } else {
+        stack.pop();
+        out.push(top[0]);
+      }
+    }
+    done.add(root.dst);
+  }
+  return out;
+}
+
+/**
+ * `point` layout: one pass of straight-line code per point. Values live in local constants; only values
+ * read in a later chunk than the one computing them go through the scratch array (one slot each), inputs
+ * are read where a chunk first needs them, constants are literals, and every output or Jacobian entry is
+ * stored right after it is computed.
+ */
 function emitPointLayout(
   program: Program,
   inputSizes: number[],
   outputSizes: number[],
   blockSizes: number[][],
+  chunkChars: number,
 ): CompiledProgram {
-  const slot = (s: Sym): string => `S[${s}]`;
-  const load: string[] = [];
+  const constants = new Map(program.constants);
+  const inputOf = new Map<Sym, string>();
   program.inputs.forEach((slots, j) =>
-    slots.forEach((s, e) => load.push(`S[${s}]=I[${j}][b*${inputSizes[j]}+${e}];`)),
+    slots.forEach((s, e) => inputOf.set(s, `I${j}[b*${inputSizes[j]}+${e}]`)),
   );
-  const compute = program.instrs.map((ins) => `S[${ins.dst}]=${expression(ins, slot)};`);
-  const store: string[] = [];
+  const stores = new Map<Sym, string[]>();
+  const addStore = (s: Sym, target: string): void => {
+    const list = stores.get(s);
+    if (list) list.push(target);
+    else stores.set(s, [target]);
+  };
   program.outputs.forEach((slots, i) =>
-    slots.forEach((s, e) => store.push(`O[${i}][b*${outputSizes[i]}+${e}]=S[${s}];`)),
+    slots.forEach((s, e) => addStore(s, `O${i}[b*${outputSizes[i]}+${e}]`)),
   );
   program.jacobian.forEach((row, i) =>
     row.forEach((entries, j) =>
-      entries.forEach(([flat, s]) => store.push(`J[${i}][${j}][b*${blockSizes[i][j]}+${flat}]=S[${s}];`)),
+      entries.forEach(([flat, s]) => addStore(s, `J${i}_${j}[b*${blockSizes[i][j]}+${flat}]`)),
     ),
   );
-  const loads = compileChunks(program.fns, load, 'S,I,b');
-  const computes = compileChunks(program.fns, compute, 'S');
-  const stores = compileChunks(program.fns, store, 'S,O,J,b');
-  const S = new Float64Array(program.numSyms);
-  for (const [s, v] of program.constants) S[s] = v;
+  // Items in execution order: instructions, each followed by its stores; then stores of inputs and constants.
+  interface Item {
+    readonly def: Sym | null;
+    readonly uses: readonly Sym[];
+    readonly text: (ref: (s: Sym) => string) => string;
+  }
+  const items: Item[] = [];
+  const defined = new Set<Sym>();
+  const storeItems = (s: Sym): void => {
+    for (const target of stores.get(s) ?? [])
+      items.push({ def: null, uses: [s], text: (ref) => `${target}=${ref(s)};` });
+  };
+  for (const ins of scheduled(program.instrs)) {
+    items.push({
+      def: ins.dst,
+      uses: usesOf(ins),
+      text: (ref) => `const v${ins.dst}=${expression(ins, ref)};`,
+    });
+    defined.add(ins.dst);
+    storeItems(ins.dst);
+  }
+  for (const s of stores.keys()) if (!defined.has(s)) storeItems(s);
+
+  const chunkOf = cutChunks(
+    items.map((it) => it.text((s) => `v${s}`).length),
+    chunkChars,
+  );
+  const defChunk = new Map<Sym, number>();
+  items.forEach((it, k) => it.def !== null && defChunk.set(it.def, chunkOf[k]));
+  // Slots of the values that cross chunk boundaries, and per chunk the locals it must read first.
+  const crossSlot = new Map<Sym, number>();
+  const reads: Set<Sym>[] = [];
+  items.forEach((it, k) => {
+    const c = chunkOf[k];
+    for (const s of it.uses) {
+      if (constants.has(s)) continue;
+      const d = defChunk.get(s);
+      if (d === c) continue;
+      if (d !== undefined && !crossSlot.has(s)) crossSlot.set(s, crossSlot.size);
+      (reads[c] ??= new Set()).add(s);
+    }
+  });
+  const ref = (s: Sym): string => {
+    const v = constants.get(s);
+    return v === undefined ? `v${s}` : numberLiteral(v);
+  };
+  const bodies: string[][] = [];
+  items.forEach((it, k) => {
+    const c = chunkOf[k];
+    const body = (bodies[c] ??= [
+      ...[...(reads[c] ?? [])].map((s) => `const v${s}=${inputOf.get(s) ?? `S[${crossSlot.get(s)}]`};`),
+    ]);
+    body.push(it.text(ref));
+    if (it.def !== null && crossSlot.has(it.def)) body.push(`S[${crossSlot.get(it.def)}]=v${it.def};`);
+  });
+  // Each chunk reads the typed arrays it touches once, so every load and store is a single indexed access.
+  const arrays = (body: string): string =>
+    [...new Set([...body.matchAll(/\b([IOJ])(\d+)(?:_(\d+))?\[/g)].map((m) => m[0].slice(0, -1)))]
+      .map((name) => {
+        const [, kind, i, j] = /^([IOJ])(\d+)(?:_(\d+))?$/.exec(name) ?? [];
+        return `const ${name}=${kind}[${i}]${j === undefined ? '' : `[${j}]`};`;
+      })
+      .join('');
+  const compiled = compileBodies(
+    program.fns,
+    bodies.map((b) => {
+      const body = b.join('\n');
+      return arrays(body) + body;
+    }),
+    'S,I,O,J,b',
+  );
+  const chunks = compiled.chunks;
+  const S = new Float64Array(Math.max(1, crossSlot.size));
   return {
     layout: 'point',
-    sourceLength: loads.length + computes.length + stores.length,
+    sourceLength: compiled.length,
     run(inputs, batch) {
       checkInputs(inputs, batch, inputSizes);
       const out = allocate(batch, outputSizes, blockSizes);
-      for (let b = 0; b < batch; b++) {
-        for (const c of loads.chunks) c(S, inputs, b);
-        for (const c of computes.chunks) c(S);
-        for (const c of stores.chunks) c(S, out.outputs, out.jacobian, b);
-      }
+      for (let b = 0; b < batch; b++) for (const c of chunks) c(S, inputs, out.outputs, out.jacobian, b);
       return out;
     },
   };
@@ -139,8 +300,13 @@ function emitBatchLayout(
   inputSizes: number[],
   outputSizes: number[],
   blockSizes: number[][],
+  chunkChars: number,
 ): CompiledProgram {
-  const slot = (s: Sym): string => `S[${s}*B+b]`;
+  const constants = new Map(program.constants);
+  const slot = (s: Sym): string => {
+    const v = constants.get(s);
+    return v === undefined ? `S[${s}*B+b]` : numberLiteral(v);
+  };
   const load: string[] = [];
   program.inputs.forEach((slots, j) =>
     slots.forEach((s, e) => load.push(`for(let b=0;b<B;b++)S[${s}*B+b]=I[${j}][b*${inputSizes[j]}+${e}];`)),
@@ -150,18 +316,18 @@ function emitBatchLayout(
   );
   const store: string[] = [];
   program.outputs.forEach((slots, i) =>
-    slots.forEach((s, e) => store.push(`for(let b=0;b<B;b++)O[${i}][b*${outputSizes[i]}+${e}]=S[${s}*B+b];`)),
+    slots.forEach((s, e) => store.push(`for(let b=0;b<B;b++)O[${i}][b*${outputSizes[i]}+${e}]=${slot(s)};`)),
   );
   program.jacobian.forEach((row, i) =>
     row.forEach((entries, j) =>
       entries.forEach(([flat, s]) =>
-        store.push(`for(let b=0;b<B;b++)J[${i}][${j}][b*${blockSizes[i][j]}+${flat}]=S[${s}*B+b];`),
+        store.push(`for(let b=0;b<B;b++)J[${i}][${j}][b*${blockSizes[i][j]}+${flat}]=${slot(s)};`),
       ),
     ),
   );
-  const loads = compileChunks(program.fns, load, 'S,B,I');
-  const computes = compileChunks(program.fns, compute, 'S,B');
-  const stores = compileChunks(program.fns, store, 'S,B,O,J');
+  const loads = compileChunks(program.fns, load, 'S,B,I', chunkChars);
+  const computes = compileChunks(program.fns, compute, 'S,B', chunkChars);
+  const stores = compileChunks(program.fns, store, 'S,B,O,J', chunkChars);
   const scratch = new Map<number, Float64Array>();
   return {
     layout: 'batch',
@@ -171,7 +337,6 @@ function emitBatchLayout(
       let S = scratch.get(batch);
       if (!S) {
         S = new Float64Array(program.numSyms * batch);
-        for (const [s, v] of program.constants) S.fill(v, s * batch, (s + 1) * batch);
         scratch.set(batch, S);
       }
       const out = allocate(batch, outputSizes, blockSizes);

@@ -7,8 +7,8 @@ import type { NestedArray } from '../graph/tensor.js';
 import { quickOptimize } from '../search/portfolio.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
-import { emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
-import { programStats, type ProgramStats } from './program.js';
+import { CHUNK_CHARS, emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
+import { FULL_FOLDING, NO_FOLDING, programStats, type ProgramStats } from './program.js';
 
 /** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
 export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse';
@@ -18,6 +18,13 @@ export interface CompileOptions {
   readonly layout?: Layout;
   /** Search budget for `auto`, in seconds (default 0.5; the order is cached per graph). */
   readonly budgetSeconds?: number;
+  /**
+   * Constant-fold products with ±1 and 0 while generating code (default true). Unfolded code performs
+   * exactly the native cost model's multiplications.
+   */
+  readonly fold?: boolean;
+  /** Source characters per generated function (default CHUNK_CHARS; for measurements). */
+  readonly chunkChars?: number;
 }
 
 /** One input of a batch: a flat typed array or array ([batch, ...shape]), nested arrays, or a number. */
@@ -31,8 +38,9 @@ export interface CompiledJacobian {
   readonly graph: Graph;
   /** The elimination order (empty for the tape baselines). */
   readonly order: readonly VertexId[];
-  /** Multiplications of the derivative part per point (the native model's count for an order). */
+  /** Multiplications of the derivative part per point (unfolded: the native model's count for an order). */
   readonly multiplications: number;
+  readonly fold: boolean;
   readonly layout: Layout;
   readonly target: string;
   /** Operation counts of the generated code per point. */
@@ -57,7 +65,8 @@ export function compileGraphJacobian(
   target: CompileTarget = 'markowitz',
   options: CompileOptions = {},
 ): CompiledJacobian {
-  const { layout = 'point', budgetSeconds = 0.5 } = options;
+  const { layout = 'point', budgetSeconds = 0.5, fold = true, chunkChars = CHUNK_CHARS } = options;
+  const folding = fold ? FULL_FOLDING : NO_FOLDING;
   const graphKey = JSON.stringify(graphToJson(graph));
   let order: VertexId[] = [];
   if (target === 'auto') {
@@ -69,16 +78,16 @@ export function compileGraphJacobian(
   }
   const targetKey =
     target === 'tape-forward' || target === 'tape-reverse' ? target : `order:${order.join(',')}`;
-  const key = `${layout}|${targetKey}|${graphKey}`;
+  const key = `${layout}|${fold}|${chunkChars}|${targetKey}|${graphKey}`;
   let compiled = programCache.get(key);
   if (!compiled) {
     const program =
       target === 'tape-forward'
-        ? buildTapeProgram(graph, 'forward')
+        ? buildTapeProgram(graph, 'forward', folding)
         : target === 'tape-reverse'
-          ? buildTapeProgram(graph, 'reverse')
-          : buildEliminationProgram(graph, order);
-    compiled = Object.assign(emitProgram(program, layout), {
+          ? buildTapeProgram(graph, 'reverse', folding)
+          : buildEliminationProgram(graph, order, folding);
+    compiled = Object.assign(emitProgram(program, layout, { chunkChars }), {
       multiplications: program.multiplications,
       order,
       stats: programStats(program),
@@ -96,6 +105,7 @@ export function compileGraphJacobian(
     graph,
     order: program.order,
     multiplications: program.multiplications,
+    fold,
     layout,
     target: typeof target === 'string' ? target : 'explicit',
     stats: program.stats,

@@ -36,6 +36,61 @@ const share: Fn = (x, out, t) => (x === out ? 1 / t : 0);
 const lit = (literal: number) => ({ literal });
 
 /**
+ * The math tables as JavaScript expressions (same formulas, so the same floating-point results): value over
+ * ($0 = x, $1 = y) and derivative over ($0 = x, $1 = out, $2 = y). `null`: the derivative is the value itself;
+ * none: see TWINS.
+ */
+const UNARY_INLINE: Partial<Record<UnaryPrimitive, readonly [string, (string | null)?]>> = {
+  abs: ['Math.abs($0)', 'Math.sign($0)'],
+  exp: ['Math.exp($0)', null],
+  log: ['Math.log($0)', '1/$0'],
+  log1p: ['Math.log1p($0)', '1/(1+$0)'],
+  sin: ['Math.sin($0)'],
+  cos: ['Math.cos($0)'],
+  tan: ['Math.tan($0)', '1+$1*$1'],
+  asin: ['Math.asin($0)', '1/Math.sqrt(1-$0*$0)'],
+  acos: ['Math.acos($0)', '-1/Math.sqrt(1-$0*$0)'],
+  atan: ['Math.atan($0)', '1/(1+$0*$0)'],
+  sinh: ['Math.sinh($0)'],
+  cosh: ['Math.cosh($0)'],
+  tanh: ['Math.tanh($0)', '1-$1*$1'],
+  asinh: ['Math.asinh($0)', '1/Math.sqrt($0*$0+1)'],
+  acosh: ['Math.acosh($0)', '1/(Math.sqrt($0-1)*Math.sqrt($0+1))'],
+  atanh: ['Math.atanh($0)', '1/(1-$0*$0)'],
+  sqrt: ['Math.sqrt($0)', '0.5/$1'],
+  rsqrt: ['1/Math.sqrt($0)', '(-0.5*$1)/$0'],
+  logistic: ['1/(1+Math.exp(-$0))', '$1*(1-$1)'],
+  square: ['$0*$0', '2*$0'],
+  integer_pow: ['$0**$1', '($2===0?0:$2*$0**($2-1))'],
+};
+
+/** Derivatives that are another primitive's value (negated or not). */
+const TWINS: Partial<Record<UnaryPrimitive, readonly [UnaryPrimitive, boolean]>> = {
+  sin: ['cos', false],
+  cos: ['sin', true],
+  sinh: ['cosh', false],
+  cosh: ['sinh', false],
+};
+
+/** Binary math tables as expressions over ($0 = x, $1 = y, $2 = out): value, ∂/∂x, ∂/∂y. */
+const BINARY_INLINE: Partial<Record<BinaryPrimitive, readonly [string, string, string]>> = {
+  div: ['$0/$1', '1/$1', '-$2/$1'],
+  pow: ['$0**$1', '($1===0?0:$1*$0**($1-1))', '($0===0?0:Math.log($0)*$2)'],
+  atan2: ['Math.atan2($0,$1)', '$1/($0*$0+$1*$1)', '-$0/($0*$0+$1*$1)'],
+  max: ['Math.max($0,$1)', '($0===$1?0.5:$0>$1?1:0)', '($0===$1?0.5:$1>$0?1:0)'],
+  min: ['Math.min($0,$1)', '($0===$1?0.5:$0<$1?1:0)', '($0===$1?0.5:$1<$0?1:0)'],
+};
+
+const COMPARE_INLINE: { [P in ComparisonPrimitive]: string } = {
+  eq: '($0===$1?1:0)',
+  ne: '($0!==$1?1:0)',
+  lt: '($0<$1?1:0)',
+  le: '($0<=$1?1:0)',
+  gt: '($0>$1?1:0)',
+  ge: '($0>=$1?1:0)',
+};
+
+/**
  * Lowers the program to slot instructions: every primal value and every local partial entry, with the
  * same structure as the interpreter's blocks (structural selections carry no slots at all).
  */
@@ -110,9 +165,29 @@ function lowerVertex(
     case 'integer_pow': {
       const y = v.primitive === 'integer_pow' ? v.params.y : 0;
       const x = ops[0];
+      if (v.primitive === 'neg') {
+        // −x and the constant partial −1, which folding removes from every product.
+        const minusOne = b.constant(-1);
+        return { value: x.map((s) => b.sum([{ neg: s }])), partials: [diag(x.map(() => minusOne))] };
+      }
       const math = unaryMath[v.primitive as UnaryPrimitive];
-      const value = x.map((s) => b.call(math.value, [s, lit(y)]));
-      return { value, partials: [diag(x.map((s, k) => b.call(math.derivative, [s, value[k], lit(y)])))] };
+      const inline = UNARY_INLINE[v.primitive as UnaryPrimitive];
+      const value = x.map((s) => b.call(math.value, [s, lit(y)], inline?.[0]));
+      // sin' = cos and cos' = −sin (likewise sinh, cosh): the same call as a primal value elsewhere is shared.
+      const twin = TWINS[v.primitive as UnaryPrimitive];
+      if (twin) {
+        const [p, negate] = twin;
+        const partial = x.map((s) => {
+          const t = b.call(unaryMath[p].value, [s, lit(0)], UNARY_INLINE[p]?.[0]);
+          return negate ? b.sum([{ neg: t }]) : t;
+        });
+        return { value, partials: [diag(partial)] };
+      }
+      const derivative = (s: Sym, k: number): Sym =>
+        inline && inline[1] === null
+          ? value[k]
+          : b.call(math.derivative, [s, value[k], lit(y)], inline?.[1] ?? undefined);
+      return { value, partials: [diag(x.map(derivative))] };
     }
     case 'add':
     case 'add_any':
@@ -126,17 +201,35 @@ function lowerVertex(
       const p = v.primitive as BinaryPrimitive;
       const [ia, ib] = [broadcastIndexMap(shapes[0], v.shape), broadcastIndexMap(shapes[1], v.shape)];
       const math = binaryMath[p];
-      const value = Array.from({ length: n }, (_u, k) => b.call(math.value, [ops[0][ia[k]], ops[1][ib[k]]]));
+      const inline = BINARY_INLINE[p];
+      const x = (k: number): Sym => ops[0][ia[k]];
+      const y = (k: number): Sym => ops[1][ib[k]];
+      // add, sub and mul are sums in the program (their partials are constants or operand slots); the rest
+      // are (inlined) math-table calls.
+      const constantPartials =
+        p === 'add' || p === 'add_any' || p === 'sub'
+          ? [b.constant(1), b.constant(p === 'sub' ? -1 : 1)]
+          : null;
+      const value = Array.from({ length: n }, (_u, k) =>
+        p === 'add' || p === 'add_any'
+          ? b.sum([x(k), y(k)])
+          : p === 'sub'
+            ? b.sum([x(k), { neg: y(k) }])
+            : p === 'mul'
+              ? b.sum([[x(k), y(k)]])
+              : b.call(math.value, [x(k), y(k)], inline?.[0]),
+      );
+      const entry = (which: 0 | 1, k: number): Sym => {
+        if (constantPartials) return constantPartials[which];
+        if (p === 'mul') return which === 0 ? y(k) : x(k);
+        return b.call(which === 0 ? math.dx : math.dy, [x(k), y(k), value[k]], inline?.[which + 1]);
+      };
       const partial = (which: 0 | 1): SymBlock => {
-        const d = which === 0 ? math.dx : math.dy;
         const map = which === 0 ? ia : ib;
         return symBlockFromEntries(
           n,
           sizeOf(shapes[which]),
-          Array.from(
-            { length: n },
-            (_u, k) => [k, map[k], b.call(d, [ops[0][ia[k]], ops[1][ib[k]], value[k]])] as const,
-          ),
+          Array.from({ length: n }, (_u, k) => [k, map[k], entry(which, k)] as const),
         );
       };
       return { value, partials: [partial(0), partial(1)] };
@@ -150,7 +243,9 @@ function lowerVertex(
       const [ia, ib] = [broadcastIndexMap(shapes[0], v.shape), broadcastIndexMap(shapes[1], v.shape)];
       const f = COMPARE[v.primitive as ComparisonPrimitive];
       return {
-        value: Array.from({ length: n }, (_u, k) => b.call(f, [ops[0][ia[k]], ops[1][ib[k]]])),
+        value: Array.from({ length: n }, (_u, k) =>
+          b.call(f, [ops[0][ia[k]], ops[1][ib[k]]], COMPARE_INLINE[v.primitive as ComparisonPrimitive]),
+        ),
         partials: [null, null],
       };
     }

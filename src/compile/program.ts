@@ -6,17 +6,48 @@
 /** A slot of the scratch array. */
 export type Sym = number;
 
-/** A term of a sum: a slot, or the product of two slots (one multiplication). */
-export type Term = Sym | readonly [Sym, Sym];
+/** A negated slot: what a product with a constant −1 folds into (no multiplication). */
+export interface Negated {
+  readonly neg: Sym;
+}
+
+/** A term of a sum: a slot, the product of two slots (one multiplication), or a negated slot. */
+export type Term = Sym | readonly [Sym, Sym] | Negated;
+
+export const isProduct = (t: Term): t is readonly [Sym, Sym] => Array.isArray(t);
 
 /** A call argument: a slot, or a number written into the code (an exponent, a case count). */
 export type Arg = Sym | { readonly literal: number };
 
 export type Instr =
-  /** S[dst] = F[fn](args…): primal values and local partials, calling the primitive math tables directly. */
-  | { readonly kind: 'call'; readonly dst: Sym; readonly fn: number; readonly args: readonly Arg[] }
+  /**
+   * S[dst] = F[fn](args…): primal values and local partials, calling the primitive math tables directly.
+   * `inline`, when given, is the same function as a JavaScript expression over `$0`, `$1`… (the arguments),
+   * which the emitter writes in place of the call: large generated functions exhaust V8's inlining budget,
+   * so table calls there stay real calls.
+   */
+  | {
+      readonly kind: 'call';
+      readonly dst: Sym;
+      readonly fn: number;
+      readonly args: readonly Arg[];
+      readonly inline?: string;
+    }
   /** S[dst] = Σ terms. */
   | { readonly kind: 'sum'; readonly dst: Sym; readonly terms: readonly Term[] };
+
+/**
+ * Constant folding at code-generation time. `ones`: products with a constant ±1 become the other factor
+ * (or its negation), products of two constants become a constant. `zeros`: terms that are exactly 0
+ * (a constant 0, or a product with one) are dropped. The tape baselines fold ones only, so that they stay
+ * dense sweeps.
+ */
+export interface FoldOptions {
+  readonly ones: boolean;
+  readonly zeros: boolean;
+}
+export const NO_FOLDING: FoldOptions = { ones: false, zeros: false };
+export const FULL_FOLDING: FoldOptions = { ones: true, zeros: true };
 
 /** Dense output layout: per output, per element; per (output, input) block, the non-zero entries. */
 export interface Program {
@@ -31,8 +62,13 @@ export interface Program {
   readonly outputs: readonly (readonly Sym[])[];
   /** Per (output i, input j), the non-zero entries as [flat index into out_i.shape ++ in_j.shape, slot]. */
   readonly jacobian: readonly (readonly (readonly (readonly [number, Sym])[])[])[];
-  /** Multiplications of the derivative part (the elimination, or the tape sweeps), as the cost model counts them. */
+  /**
+   * Multiplications of the derivative part (the elimination, or the tape sweeps): the cost model's count
+   * when not folding, fewer when folding.
+   */
   readonly multiplications: number;
+  /** Slots from here on were allocated by the derivative part (instructions below it are primal or local partials). */
+  readonly derivativeFrom: Sym;
 }
 
 /** Allocates slots, interns constants and functions, and records instructions. */
@@ -45,6 +81,15 @@ export class ProgramBuilder {
   private readonly fnIndex = new Map<(...args: number[]) => number, number>();
   /** Multiplications emitted by `sum` since the last reset. */
   multiplications = 0;
+  private readonly constantOf = new Map<Sym, number>();
+  private readonly calls = new Map<string, Sym>();
+
+  constructor(readonly fold: FoldOptions = NO_FOLDING) {}
+
+  /** The value of a constant slot, or undefined. */
+  valueOf(s: Sym): number | undefined {
+    return this.constantOf.get(s);
+  }
 
   fresh(): Sym {
     return this.numSyms++;
@@ -56,31 +101,76 @@ export class ProgramBuilder {
     if (s === undefined) {
       s = this.fresh();
       this.constantSyms.set(key, s);
+      this.constantOf.set(s, value);
       this.constants.push([s, value]);
     }
     return s;
   }
 
-  call(fn: (...args: number[]) => number, args: readonly Arg[]): Sym {
+  /** f(args…); the math functions are pure, so a call repeated with the same arguments reuses the first. */
+  call(fn: (...args: number[]) => number, args: readonly Arg[], inline?: string): Sym {
     let index = this.fnIndex.get(fn);
     if (index === undefined) {
       index = this.fns.length;
       this.fns.push(fn);
       this.fnIndex.set(fn, index);
     }
+    const key = `${index}|${inline ?? ''}|${args.map((a) => (typeof a === 'number' ? a : `#${a.literal}`)).join(',')}`;
+    const seen = this.calls.get(key);
+    if (seen !== undefined) return seen;
     const dst = this.fresh();
-    this.instrs.push({ kind: 'call', dst, fn: index, args: [...args] });
+    this.calls.set(key, dst);
+    this.instrs.push(
+      inline === undefined
+        ? { kind: 'call', dst, fn: index, args: [...args] }
+        : { kind: 'call', dst, fn: index, args: [...args], inline },
+    );
     return dst;
   }
 
   /** Σ terms; a single plain slot is returned as is (an alias costs nothing). */
-  sum(terms: readonly Term[]): Sym {
+  sum(input: readonly Term[]): Sym {
+    const terms = this.fold.ones || this.fold.zeros ? this.folded(input) : input;
     if (terms.length === 1 && typeof terms[0] === 'number') return terms[0];
     if (terms.length === 0) return this.constant(0);
-    for (const t of terms) if (typeof t !== 'number') this.multiplications++;
+    for (const t of terms) if (isProduct(t)) this.multiplications++;
     const dst = this.fresh();
     this.instrs.push({ kind: 'sum', dst, terms: [...terms] });
     return dst;
+  }
+
+  /** The terms after constant folding; constant terms are gathered into one constant. */
+  private folded(input: readonly Term[]): Term[] {
+    const { ones, zeros } = this.fold;
+    const out: Term[] = [];
+    let constant = 0;
+    let constants = 0;
+    const addConstant = (v: number): void => {
+      constant += v;
+      constants++;
+    };
+    for (const t of input) {
+      if (typeof t === 'number') {
+        const v = this.valueOf(t);
+        if (v === undefined) out.push(t);
+        else if (ones) addConstant(v);
+        else if (!(zeros && v === 0)) out.push(t);
+      } else if (isProduct(t)) {
+        const [a, b] = [this.valueOf(t[0]), this.valueOf(t[1])];
+        if (zeros && (a === 0 || b === 0)) continue;
+        if (ones && a !== undefined && b !== undefined) addConstant(a * b);
+        else if (ones && (a === 1 || a === -1)) out.push(a === 1 ? t[1] : { neg: t[1] });
+        else if (ones && (b === 1 || b === -1)) out.push(b === 1 ? t[0] : { neg: t[0] });
+        else out.push(t);
+      } else {
+        const v = this.valueOf(t.neg);
+        if (ones && v !== undefined) addConstant(-v);
+        else if (!(zeros && v === 0)) out.push(t);
+      }
+    }
+    // Constants are gathered only when folding ones; a zero sum of them is dropped when folding zeros.
+    if (constants > 0 && (constant !== 0 || !zeros || out.length === 0)) out.push(this.constant(constant));
+    return out;
   }
 }
 
@@ -102,10 +192,10 @@ export function eliminateDeadCode(program: Program): Program {
     } else {
       for (const t of ins.terms) {
         if (typeof t === 'number') live[t] = 1;
-        else {
+        else if (isProduct(t)) {
           live[t[0]] = 1;
           live[t[1]] = 1;
-        }
+        } else live[t.neg] = 1;
       }
     }
   }
@@ -116,7 +206,7 @@ export function eliminateDeadCode(program: Program): Program {
 /** Multiplications the program's sums perform (primal contractions included). */
 export function countMultiplications(instrs: readonly Instr[]): number {
   let n = 0;
-  for (const ins of instrs) if (ins.kind === 'sum') for (const t of ins.terms) if (typeof t !== 'number') n++;
+  for (const ins of instrs) if (ins.kind === 'sum') for (const t of ins.terms) if (isProduct(t)) n++;
   return n;
 }
 
@@ -124,6 +214,11 @@ export function countMultiplications(instrs: readonly Instr[]): number {
 export interface ProgramStats {
   /** All multiplications executed per point (primal contractions included). */
   readonly multiplications: number;
+  /**
+   * Multiplications of the derivative part the code performs per point: after folding and dead-code
+   * removal (products feeding no output are not computed), so at most `Program.multiplications`.
+   */
+  readonly derivativeMultiplications: number;
   readonly additions: number;
   /** Calls into the math tables (primal values, local partials). */
   readonly calls: number;
@@ -136,9 +231,22 @@ export function programStats(program: Program): ProgramStats {
   let calls = 0;
   for (const ins of program.instrs) {
     if (ins.kind === 'call') calls++;
-    else additions += ins.terms.length - 1;
+    // A lone negated term is a negation, counted as an addition.
+    else
+      additions += Math.max(
+        ins.terms.length - 1,
+        typeof ins.terms[0] === 'object' && !isProduct(ins.terms[0]) ? 1 : 0,
+      );
   }
   let jacobianEntries = 0;
   for (const row of program.jacobian) for (const block of row) jacobianEntries += block.length;
-  return { multiplications: countMultiplications(program.instrs), additions, calls, jacobianEntries };
+  return {
+    multiplications: countMultiplications(program.instrs),
+    derivativeMultiplications: countMultiplications(
+      program.instrs.filter((ins) => ins.dst >= program.derivativeFrom),
+    ),
+    additions,
+    calls,
+    jacobianEntries,
+  };
 }

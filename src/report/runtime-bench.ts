@@ -4,11 +4,13 @@ import { TASKS, taskGraph, type TaskDefinition } from '../tasks/index.js';
 import { Rng } from '../util/random.js';
 import { jaxjsVariant, loadJaxjs } from './jaxjs-peer.js';
 import {
+  chooseBestOrder,
   compiledVariant,
   finiteDifferenceError,
   packPoints,
   RUNTIME_VARIANTS,
   timeInterleaved,
+  type BestOrderChoice,
   type RuntimeRow,
   type TimedVariant,
 } from './runtime.js';
@@ -17,7 +19,7 @@ export interface RuntimeBenchOptions {
   readonly batches: readonly number[];
   readonly runs: number;
   readonly warmup: number;
-  /** Best order per task (native model); tasks without one use the Markowitz order. */
+  /** Searched order per task (native model): one candidate of the best-order row (see chooseBestOrder). */
   readonly bestOrders: ReadonlyMap<string, readonly VertexId[]>;
   readonly tasks?: readonly string[];
   readonly seed?: number;
@@ -34,6 +36,8 @@ export interface RuntimeBenchResult {
   omitted: { task: string; variant: string; reason: string }[];
   /** Worst relative disagreement with finite differences per (task, variant). */
   checks: { task: string; variant: string; maxRelativeError: number }[];
+  /** How each task's best-order row was chosen. */
+  bestChoices: BestOrderChoice[];
   /** The same order in both code layouts, at one batch size. */
   layouts: { task: string; batch: number; pointMs: number; batchMs: number }[];
 }
@@ -71,7 +75,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     groupBudgetMs = 30_000,
     maxCallMs = 4_000,
   } = options;
-  const result: RuntimeBenchResult = { rows: [], omitted: [], checks: [], layouts: [] };
+  const result: RuntimeBenchResult = { rows: [], omitted: [], checks: [], bestChoices: [], layouts: [] };
   const layoutBatch = batches.includes(512) ? 512 : Math.max(...batches);
   const jax = await loadJaxjs().catch((err: unknown) => {
     result.omitted.push({
@@ -84,7 +88,9 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
   const tasks: TaskDefinition[] = TASKS.filter((t) => !options.tasks || options.tasks.includes(t.name));
   for (const task of tasks) {
     const graph = taskGraph(task, 'jaxpr');
-    const best = bestOrders.get(task.name) ?? [];
+    const choice = chooseBestOrder(graph, task.name, task.paperName, bestOrders.get(task.name));
+    result.bestChoices.push(choice);
+    const best = choice.order;
     const rng = new Rng(seed);
     const maxBatch = Math.max(...batches);
     const points = Array.from({ length: maxBatch }, () => task.samplePoint(rng));

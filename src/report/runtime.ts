@@ -1,4 +1,8 @@
+import { compiledCost } from '../compile/cost.js';
 import { compileGraphJacobian, type CompileTarget, type CompiledJacobian } from '../compile/jacobian.js';
+import { resolveOrder } from '../elimination/resolve.js';
+import { validateOrder } from '../elimination/order.js';
+import { readDataFile } from '../util/data.js';
 import type { Layout } from '../compile/emit.js';
 import type { ProgramStats } from '../compile/program.js';
 import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
@@ -55,6 +59,53 @@ export function compiledVariant(
             ? bestOrder
             : variant;
   return compileGraphJacobian(graph, target, { layout });
+}
+
+/** How the best-order row's order was chosen: the candidate with the fewest compiled operations. */
+export interface BestOrderChoice {
+  readonly task: string;
+  /** Name of the winning candidate (searched, markowitz, forward, reverse, or published:<algorithm>). */
+  readonly source: string;
+  readonly order: readonly VertexId[];
+  /** compiledCost(...).total of every candidate. */
+  readonly candidates: readonly { readonly source: string; readonly total: number }[];
+}
+
+/**
+ * The best-order row: among the searched native-model order (if any), Markowitz, forward, reverse and the
+ * paper's published orders that fit the graph, the one whose compiled program performs the fewest
+ * operations (compiledCost: all multiplications + additions + math calls + stores, after folding).
+ * Ties keep the earlier candidate.
+ */
+export function chooseBestOrder(
+  graph: Graph,
+  task: string,
+  paperName: string,
+  searched: readonly VertexId[] | undefined,
+): BestOrderChoice {
+  const candidates: { source: string; order: readonly VertexId[] }[] = [];
+  if (searched && searched.length > 0) candidates.push({ source: 'searched', order: searched });
+  for (const spec of ['markowitz', 'forward', 'reverse'] as const)
+    candidates.push({ source: spec, order: resolveOrder(graph, spec) });
+  const data = JSON.parse(readDataFile(`paper/graphs/${paperName}.json`)) as {
+    publishedOrders?: { algorithm: string; order: VertexId[] }[];
+  };
+  for (const p of data.publishedOrders ?? []) {
+    try {
+      validateOrder(graph, p.order);
+      candidates.push({ source: `published:${p.algorithm}`, order: p.order });
+    } catch {
+      // Published for a different graph variant: not a candidate here.
+    }
+  }
+  const scored = candidates.map((c) => ({ ...c, total: compiledCost(graph, c.order).total }));
+  const best = scored.reduce((a, b) => (b.total < a.total ? b : a));
+  return {
+    task,
+    source: best.source,
+    order: best.order,
+    candidates: scored.map(({ source, total }) => ({ source, total })),
+  };
 }
 
 /** Packs points into the compiled functions' batch layout. */
