@@ -36,6 +36,7 @@ export function defaultNetworkConfig(
     policyHidden: architecture === 'mlp' ? [32] : [128],
     valueHidden: architecture === 'mlp' ? [32] : [128, 64],
     seed: 0,
+    ...(architecture === 'mlp' ? { costSkip: 2 } : {}),
   };
   return { ...base, ...overrides };
 }

@@ -25,6 +25,8 @@ export class EliminationGame {
   readonly eliminable: readonly VertexId[];
   readonly isOutput: Uint8Array;
   readonly baselines: Baselines;
+  /** The orders behind `baselines`. */
+  readonly baselineOrders: { readonly [K in keyof Baselines]: readonly VertexId[] };
   /**
    * Typical multiplications per step (best baseline / episode length): features and values are divided by
    * it so one network sees similar magnitudes on every graph.
@@ -45,8 +47,9 @@ export class EliminationGame {
     this.start = this.problem.initial();
     this.startLegal = new Uint8Array(this.numVertices);
     for (const id of this.eliminable) this.startLegal[id - 1] = 1;
-    const cost = (spec: 'forward' | 'reverse' | 'markowitz'): number =>
-      orderCost(this.problem, resolveOrder(graph, spec, costModel));
+    const order = (spec: keyof Baselines) => resolveOrder(graph, spec, costModel);
+    this.baselineOrders = { forward: order('forward'), reverse: order('reverse'), markowitz: order('markowitz') };
+    const cost = (spec: keyof Baselines): number => orderCost(this.problem, this.baselineOrders[spec]);
     this.baselines = { forward: cost('forward'), reverse: cost('reverse'), markowitz: cost('markowitz') };
     this.costScale = Math.max(1, this.bestBaseline / Math.max(1, this.eliminable.length));
   }
@@ -62,6 +65,13 @@ export class EliminationGame {
   get bestBaseline(): number {
     const { forward, reverse, markowitz } = this.baselines;
     return Math.min(forward, reverse, markowitz);
+  }
+
+  /** The cheapest of the forward, reverse and Markowitz orders. */
+  get bestBaselineOrder(): readonly VertexId[] {
+    const names = ['forward', 'reverse', 'markowitz'] as const;
+    const best = names.reduce((a, b) => (this.baselines[b] < this.baselines[a] ? b : a));
+    return this.baselineOrders[best];
   }
 
   initial(): GameState {

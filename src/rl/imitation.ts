@@ -1,0 +1,62 @@
+import type { Losses, PolicyValueNet } from '../nn/network.js';
+import type { Rng } from '../util/random.js';
+import { meanLosses } from './agent.js';
+import type { EliminationGame } from './game.js';
+import { ReplayBuffer } from './replay.js';
+import type { Trajectory } from './self-play.js';
+import type { ValueTransformName } from './value-transform.js';
+
+/**
+ * Optional warm start, like AlphaGo's supervised phase: before self-play the network imitates the best of
+ * the forward, reverse and Markowitz orders (policy target `share` on the baseline's move, the rest spread
+ * over the legal moves; value target = that order's cost to go). The agent still only reports orders it
+ * plays itself, so this makes the baseline its starting point, not its answer.
+ */
+export interface ImitationOptions {
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly share: number;
+  readonly valueWeight: number;
+  readonly clipNorm: number;
+  readonly valueTransform: ValueTransformName;
+}
+
+export function baselineTrajectory(game: EliminationGame, share: number): Trajectory {
+  const order = [...game.bestBaselineOrder];
+  const state = game.initial();
+  const policies: Float32Array[] = [];
+  const stepCosts: number[] = [];
+  for (const v of order) {
+    const legal = state.legalActions();
+    const policy = new Float32Array(game.numVertices);
+    for (const a of legal) policy[a] = (1 - share) / legal.length;
+    policy[v - 1] += share;
+    policies.push(policy);
+    stepCosts.push(-state.play(v - 1));
+  }
+  return { game, order, policies, stepCosts, cost: state.cost };
+}
+
+export function imitateBaselines(
+  net: PolicyValueNet,
+  games: readonly EliminationGame[],
+  options: ImitationOptions,
+  rng: Rng,
+): Losses | null {
+  if (options.steps <= 0) return null;
+  const buffer = new ReplayBuffer(1);
+  buffer.add(games.map((g) => baselineTrajectory(g, options.share)));
+  const all: Losses[] = [];
+  for (let k = 0; k < options.steps; k++) {
+    const batch = buffer.sample(options.batchSize, rng, options.valueTransform);
+    all.push(
+      net.trainAlphaZero(batch, {
+        learningRate: options.learningRate,
+        clipNorm: options.clipNorm,
+        valueWeight: options.valueWeight,
+      }),
+    );
+  }
+  return meanLosses(all);
+}
