@@ -53,12 +53,9 @@ const cases: [string, NetworkConfig][] = [
     'transformer 4L ff256 V146/N162',
     defaultNetworkConfig('transformer', 146, 162, { layers: 4, ffDim: 256 }),
   ],
-  ['gnn 3R ff128 V100/N110', defaultNetworkConfig('gnn', 100, 110, { layers: 3 })],
-  ['gnn 3R ff128 V146/N162', defaultNetworkConfig('gnn', 146, 162, { layers: 3 })],
-  [
-    'gnn+edgeproj 3R ff128 V146/N162',
-    defaultNetworkConfig('gnn', 146, 162, { layers: 3, edgeProjection: true }),
-  ],
+  ['gnn 3R V100/N110', defaultNetworkConfig('gnn', 100, 110, { layers: 3 })],
+  ['gnn 3R V146/N162', defaultNetworkConfig('gnn', 146, 162, { layers: 3 })],
+  ['gnn+edgeproj 3R V146/N162', defaultNetworkConfig('gnn', 146, 162, { layers: 3, edgeProjection: true })],
 ];
 
 const filter = process.argv[2] ?? '';

@@ -16,7 +16,7 @@ export async function createNetwork(config: NetworkConfig): Promise<PolicyValueN
 }
 
 /**
- * Sizes that fit a 2-core CPU: the paper's d = 64 with fewer transformer layers (2 instead of 6) and
+ * ffDim is the transformer's FFN width (the gnn has no FFN). Sizes that fit a 2-core CPU: the paper's d = 64 with fewer transformer layers (2 instead of 6) and
  * smaller heads ([128] / [128, 64] instead of [256, 128] / [256, 128, 64]).
  */
 export function defaultNetworkConfig(

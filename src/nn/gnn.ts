@@ -1,8 +1,9 @@
 /**
  * A cheaper message-passing network: a per-vertex MLP embeds the features (plus, optionally, a projection
  * of the raw edge row), then each round mixes every vertex with the mean of its in-neighbours and the mean
- * of its out-neighbours (batched matmuls with the B×V×V aggregation matrices), through an FFN, residual and
- * LayerNorm. Only vertices are graph nodes; a vertex's links to inputs enter through its features (and the
+ * of its out-neighbours (batched matmuls with the B×V×V aggregation matrices): h ← LN(h + swish([h, in-mean,
+ * out-mean]·W + b)). One 3d→d layer per round (no ffDim-wide FFN) keeps a round at about a third of a
+ * transformer block's cost. Only vertices are graph nodes; a vertex's links to inputs enter through its features (and the
  * edge projection when enabled). Padded tokens have empty adjacency, so they send and receive nothing.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -24,23 +25,18 @@ import {
 
 interface Round {
   readonly mix: Linear;
-  readonly out: Linear;
   readonly norm: LayerNorm;
 }
 
 export function buildGnn(config: NetworkConfig): Model {
-  const { dModel: d, ffDim, maxNodes } = config;
+  const { dModel: d, maxNodes } = config;
   const params = new ParamStore(config.seed);
   const featureEmbed = linear(params, VERTEX_FEATURES, d);
   const edgeEmbed = config.edgeProjection ? linear(params, 2 * maxNodes, d, false) : undefined;
   const embedOut = linear(params, d, d);
   const rounds: Round[] = [];
   for (let l = 0; l < config.layers; l++) {
-    rounds.push({
-      mix: linear(params, 3 * d, ffDim),
-      out: linear(params, ffDim, d),
-      norm: layerNorm(params, d),
-    });
+    rounds.push({ mix: linear(params, 3 * d, d), norm: layerNorm(params, d) });
   }
   const heads = buildHeads(params, d, config);
 
@@ -58,10 +54,7 @@ export function buildGnn(config: NetworkConfig): Model {
       for (const round of rounds) {
         const h3 = h as tf.Tensor3D;
         const messages = tf.concat([h3, matMulConstant(inMean, h3), matMulConstant(outMean, h3)], 2);
-        h = applyLayerNorm(
-          round.norm,
-          h.add(applyLinear(round.out, swish(applyLinear(round.mix, messages)))),
-        );
+        h = applyLayerNorm(round.norm, h.add(swish(applyLinear(round.mix, messages))));
       }
       return applyHeads(heads, h);
     },

@@ -48,6 +48,7 @@ export interface NetworkConfig {
   readonly layers: number;
   /** Attention heads (transformer only). */
   readonly heads: number;
+  /** Transformer FFN width (unused by `gnn`). */
   readonly ffDim: number;
   readonly policyHidden: readonly number[];
   readonly valueHidden: readonly number[];
