@@ -34,6 +34,7 @@ export interface RlCliOptions {
   readonly games?: string;
   readonly simulations?: string;
   readonly workers?: string;
+  readonly imitate?: string;
   readonly prior?: string;
   readonly out?: string;
   readonly json?: boolean;
@@ -90,6 +91,7 @@ async function agentFor(
     games: optional(opts.games, '--games'),
     simulations: optional(opts.simulations, '--simulations'),
     workers: optional(opts.workers, '--workers'),
+    imitationSteps: opts.imitate === undefined ? undefined : positiveNumber(opts.imitate, '--imitate', true),
     prior: opts.prior as 'network' | 'uniform' | undefined,
     scheduleEpisodes,
   });

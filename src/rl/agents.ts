@@ -28,6 +28,8 @@ export interface AgentOptions {
   /** Episodes over which the learning rate decays. */
   readonly scheduleEpisodes?: number;
   readonly learningRate?: number;
+  /** Warm-start steps imitating the best of forward/reverse/Markowitz (0 = learn from scratch). */
+  readonly imitationSteps?: number;
 }
 
 export type AgentCheckpoint = AlphaZeroCheckpoint | PpoCheckpoint;
@@ -44,6 +46,7 @@ export function alphaZeroConfig(options: AgentOptions): AlphaZeroConfig {
     prior: options.prior ?? d.prior,
     scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,
     learningRate: options.learningRate ?? d.learningRate,
+    imitationSteps: options.imitationSteps ?? d.imitationSteps,
   };
 }
 
@@ -56,6 +59,7 @@ export function ppoConfig(options: AgentOptions): PpoConfig {
     games: options.games ?? d.games,
     scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,
     learningRate: options.learningRate ?? d.learningRate,
+    imitationSteps: options.imitationSteps ?? d.imitationSteps,
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import { cachingEvaluator, counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
+import { IMITATION_SHARE, imitateBaselines } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import { ReplayBuffer } from './replay.js';
 import { SelfPlayPool } from './self-play-pool.js';
@@ -39,6 +40,8 @@ export interface AlphaZeroConfig {
   readonly batchSize: number;
   /** Gradient steps per episode. */
   readonly trainSteps: number;
+  /** Warm-start steps imitating the best baseline order before the first episode (0 = from scratch). */
+  readonly imitationSteps: number;
   /** Self-play threads (1 = play on the main thread; more = a pool of network replicas). */
   readonly workers: number;
   /** Episodes kept in the replay buffer (the paper keeps only the latest). */
@@ -59,6 +62,7 @@ export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
   clipNorm: 1,
   batchSize: 256,
   trainSteps: 4,
+  imitationSteps: 100,
   workers: 1,
   replayEpisodes: 4,
   valueTransform: 'r2d2',
@@ -114,6 +118,7 @@ export class AlphaZeroTrainer extends AgentBase {
   /** Plays one episode of self-play (in worker threads when configured) and trains on the buffer. */
   async runEpisode(): Promise<EpisodeReport> {
     const t0 = performance.now();
+    if (this.episode === 0 && this.net) this.warmStart(this.net);
     this.startEpisode();
     const games = this.episodeGames(this.config.games);
     let trajectories: Trajectory[];
@@ -165,6 +170,24 @@ export class AlphaZeroTrainer extends AgentBase {
       valueTransform: this.config.valueTransform,
     });
     return this.pool;
+  }
+
+  private warmStart(net: PolicyValueNet): void {
+    const { config } = this;
+    imitateBaselines(
+      net,
+      this.games,
+      {
+        steps: config.imitationSteps,
+        batchSize: config.batchSize,
+        learningRate: config.learningRate,
+        share: IMITATION_SHARE,
+        valueWeight: config.valueWeight,
+        clipNorm: config.clipNorm,
+        valueTransform: config.valueTransform,
+      },
+      this.rng,
+    );
   }
 
   private train(net: PolicyValueNet): Losses {

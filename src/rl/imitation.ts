@@ -12,6 +12,9 @@ import type { ValueTransformName } from './value-transform.js';
  * over the legal moves; value target = that order's cost to go). The agent still only reports orders it
  * plays itself, so this makes the baseline its starting point, not its answer.
  */
+/** Probability the warm-start target puts on the baseline's move: a preference, not a certainty. */
+export const IMITATION_SHARE = 0.5;
+
 export interface ImitationOptions {
   readonly steps: number;
   readonly batchSize: number;

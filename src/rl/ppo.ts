@@ -10,6 +10,7 @@ import {
   type NetworkStateJson,
   type EpisodeReport,
 } from './agent.js';
+import { IMITATION_SHARE, imitateBaselines } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import type { EliminationGame, GameState } from './game.js';
 import { observe, tokenOfVertex, vertexLogits } from './observation.js';
@@ -33,6 +34,8 @@ export interface PpoConfig {
   readonly epochs: number;
   readonly clipNorm: number;
   readonly valueTransform: ValueTransformName;
+  /** Warm-start steps imitating the best baseline order before the first episode (0 = from scratch). */
+  readonly imitationSteps: number;
 }
 
 /** alphagrad-spec §8.2, except the learning rate (the paper's 2.5e-4 learns too slowly for a CPU budget). */
@@ -51,6 +54,7 @@ export const DEFAULT_PPO: PpoConfig = {
   epochs: 1,
   clipNorm: 0.5,
   valueTransform: 'symlog',
+  imitationSteps: 100,
 };
 
 export interface PpoCheckpoint extends AgentProgressState {
@@ -97,6 +101,23 @@ export class PpoTrainer extends AgentBase {
 
   runEpisode(): EpisodeReport {
     const t0 = performance.now();
+    if (this.episode === 0) {
+      const { config } = this;
+      imitateBaselines(
+        this.net,
+        this.games,
+        {
+          steps: config.imitationSteps,
+          batchSize: 256,
+          learningRate: config.learningRate,
+          share: IMITATION_SHARE,
+          valueWeight: config.valueWeight,
+          clipNorm: config.clipNorm,
+          valueTransform: config.valueTransform,
+        },
+        this.rng,
+      );
+    }
     this.startEpisode();
     const { rollouts, evaluations } = this.rollouts(this.episodeGames(this.config.games));
     for (const r of rollouts) this.best.offerOrder(r.game, r.order, r.cost);
