@@ -25,19 +25,45 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = args.includes('--quick');
+/** Rewrite rl.md and rl.png from rl.json without running anything. */
+const reportOnly = args.includes('--report-only');
 const fresh = args.includes('--fresh');
-const METHODS = (flag('--methods') ?? 'alphazero,ppo,alphazero-uniform-prior').split(',');
+const METHODS = (
+  flag('--methods') ??
+  'alphazero,ppo,alphazero-uniform-prior,alphazero-from-scratch,alphazero-gnn,alphazero-transformer'
+).split(',');
+/** The ablations and architecture variants run on fewer seeds (and the variants on one task) to fit the session. */
+const SIDE_SEEDS = (flag('--side-seeds') ?? '1').split(',').map(Number);
+const SIDE_METHODS = new Set([
+  'alphazero-uniform-prior',
+  'alphazero-from-scratch',
+  'alphazero-gnn',
+  'alphazero-transformer',
+]);
+const ARCH_TASK = flag('--arch-task') ?? 'RoeFlux_1d';
 const TASKS = (flag('--tasks') ?? FAITHFUL_TASKS.join(',')).split(',');
 const SEEDS = (flag('--seeds') ?? (quick ? '1' : '1,2,3')).split(',').map(Number);
 const PARALLEL = Number(flag('--parallel') ?? 2);
 /** Wall-clock seconds per run (one core each). */
-const BUDGETS: Record<string, number> = quick
-  ? { alphazero: 20, ppo: 20, 'alphazero-uniform-prior': 20 }
-  : {
-      alphazero: Number(flag('--budget-alphazero') ?? 150),
-      ppo: Number(flag('--budget-ppo') ?? 90),
-      'alphazero-uniform-prior': Number(flag('--budget-ablation') ?? 150),
-    };
+const AZ_BUDGET = quick ? 20 : Number(flag('--budget-alphazero') ?? 210);
+const BUDGETS: Record<string, number> = {
+  alphazero: AZ_BUDGET,
+  ppo: quick ? 20 : Number(flag('--budget-ppo') ?? 90),
+  // Ablations and variants get AlphaZero's budget: comparisons at equal wall time (one core each).
+  'alphazero-uniform-prior': AZ_BUDGET,
+  'alphazero-from-scratch': AZ_BUDGET,
+  'alphazero-gnn': AZ_BUDGET,
+  'alphazero-transformer': AZ_BUDGET,
+};
+/** Extra CLI flags per method. */
+const METHOD_FLAGS: Record<string, string[]> = {
+  alphazero: ['--method', 'alphazero'],
+  ppo: ['--method', 'ppo'],
+  'alphazero-uniform-prior': ['--method', 'alphazero', '--prior', 'uniform'],
+  'alphazero-from-scratch': ['--method', 'alphazero', '--imitate', '0'],
+  'alphazero-gnn': ['--method', 'alphazero', '--arch', 'gnn'],
+  'alphazero-transformer': ['--method', 'alphazero', '--arch', 'transformer'],
+};
 const OUT = 'results';
 const JSON_PATH = `${OUT}/rl.json`;
 const COMMAND = `npm run bench:rl${process.argv.length > 2 ? ` -- ${args.join(' ')}` : ''}`;
@@ -60,27 +86,37 @@ interface Job {
   readonly seed: number;
 }
 const jobs: Job[] = [];
-for (const seed of SEEDS)
-  for (const task of TASKS)
-    for (const method of METHODS)
-      if (
-        !runs.some(
-          (r) =>
-            r.task === task && r.method === method && r.seed === seed && r.budgetSeconds === BUDGETS[method],
+if (!reportOnly)
+  for (const seed of SEEDS)
+    for (const task of TASKS)
+      for (const method of METHODS)
+        if (
+          !runs.some(
+            (r) =>
+              r.task === task &&
+              r.method === method &&
+              r.seed === seed &&
+              r.budgetSeconds === BUDGETS[method],
+          )
         )
-      )
-        jobs.push({ task, method, seed });
+          jobs.push({ task, method, seed });
 
 async function runJob(job: Job): Promise<void> {
   const budget = BUDGETS[job.method];
-  const cliMethod = job.method === 'alphazero-uniform-prior' ? 'alphazero' : job.method;
-  const cli = ['src/cli/main.ts', 'optimize', job.task, '--method', cliMethod, '--budget', String(budget)];
+  const cli = [
+    'src/cli/main.ts',
+    'optimize',
+    job.task,
+    ...METHOD_FLAGS[job.method],
+    '--budget',
+    String(budget),
+  ];
   cli.push('--seed', String(job.seed), '--cost-model', 'alphagrad', '--source', 'jaxpr', '--json');
-  if (job.method === 'alphazero-uniform-prior') cli.push('--prior', 'uniform');
   const t0 = performance.now();
   const { stdout } = await run('npx', ['tsx', ...cli], { maxBuffer: 1 << 26 });
   const record = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<RlRun, 'wallSeconds'>;
-  runs.push({ ...record, wallSeconds: (performance.now() - t0) / 1000 });
+  // The bench's method name (variants share the CLI's method name).
+  runs.push({ ...record, method: job.method, wallSeconds: (performance.now() - t0) / 1000 });
   save();
   process.stderr.write(
     `${job.task} ${job.method} seed ${job.seed}: ${record.multiplications} (${record.episodes} episodes)\n`,

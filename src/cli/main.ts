@@ -139,7 +139,10 @@ program
   .option('--games <n>', 'alphazero/ppo: parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
   .option('--workers <n>', 'alphazero: self-play worker threads (default 1: play on the main thread)')
-  .option('--imitate <steps>', 'alphazero/ppo: warm-start steps imitating the best of forward/reverse/Markowitz (default 100; 0 = from scratch)')
+  .option(
+    '--imitate <steps>',
+    'alphazero/ppo: warm-start steps imitating the best of forward/reverse/Markowitz (default 100; 0 = from scratch)',
+  )
   .option(
     '--prior <prior>',
     'alphazero: network (default) or uniform (search only, no learning: the ablation)',
@@ -187,7 +190,10 @@ program
   .option('--games <n>', 'parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
   .option('--workers <n>', 'alphazero: self-play worker threads (default 1: play on the main thread)')
-  .option('--imitate <steps>', 'alphazero/ppo: warm-start steps imitating the best of forward/reverse/Markowitz (default 100; 0 = from scratch)')
+  .option(
+    '--imitate <steps>',
+    'alphazero/ppo: warm-start steps imitating the best of forward/reverse/Markowitz (default 100; 0 = from scratch)',
+  )
   .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')
   .option('--progress-seconds <s>', 'seconds between progress lines when stderr is not a terminal', '10')
   .option('--json', 'print the per-graph records as JSON')

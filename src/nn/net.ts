@@ -195,7 +195,9 @@ export class TfPolicyValueNet implements PolicyValueNet {
 
   setWeights(weights: readonly Float32Array[]): void {
     if (weights.length !== this.variables.length) {
-      throw new Error(`weights of a network of a different shape: ${weights.length} arrays for ${this.variables.length}`);
+      throw new Error(
+        `weights of a network of a different shape: ${weights.length} arrays for ${this.variables.length}`,
+      );
     }
     this.variables.forEach((v, i) => assignValues(v, weights[i]));
   }

@@ -30,6 +30,9 @@ const METHOD_LABEL: Record<string, string> = {
   alphazero: 'AlphaZero',
   ppo: 'PPO',
   'alphazero-uniform-prior': 'search only (uniform prior, no value net)',
+  'alphazero-from-scratch': 'AlphaZero from scratch (no baseline warm start)',
+  'alphazero-gnn': 'AlphaZero, gnn network',
+  'alphazero-transformer': 'AlphaZero, transformer network',
 };
 
 interface TaskSummary {

@@ -38,7 +38,7 @@ export interface AlphaZeroConfig {
   readonly valueWeight: number;
   readonly clipNorm: number;
   readonly batchSize: number;
-  /** Gradient steps per episode. */
+  /** Gradient steps per episode (0 = one pass over the positions the episode produced). */
   readonly trainSteps: number;
   /** Warm-start steps imitating the best baseline order before the first episode (0 = from scratch). */
   readonly imitationSteps: number;
@@ -51,7 +51,7 @@ export interface AlphaZeroConfig {
 
 export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
   seed: 0,
-  games: 8,
+  games: 16,
   search: DEFAULT_GUMBEL,
   prior: 'network',
   architecture: 'mlp',
@@ -61,7 +61,7 @@ export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
   valueWeight: 1,
   clipNorm: 1,
   batchSize: 256,
-  trainSteps: 4,
+  trainSteps: 0,
   imitationSteps: 100,
   workers: 1,
   replayEpisodes: 4,
@@ -194,7 +194,11 @@ export class AlphaZeroTrainer extends AgentBase {
     const { config } = this;
     const learningRate = cosineLearningRate(config.learningRate, this.episode - 1, config.scheduleEpisodes);
     const all: Losses[] = [];
-    for (let k = 0; k < config.trainSteps; k++) {
+    const latest = this.replay.episodeList.at(-1) ?? [];
+    const positions = latest.reduce((n, t) => n + t.order.length, 0);
+    const steps =
+      config.trainSteps > 0 ? config.trainSteps : Math.max(1, Math.ceil(positions / config.batchSize));
+    for (let k = 0; k < steps; k++) {
       const batch = this.replay.sample(config.batchSize, this.rng, config.valueTransform);
       all.push(
         net.trainAlphaZero(batch, {

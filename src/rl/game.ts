@@ -48,7 +48,11 @@ export class EliminationGame {
     this.startLegal = new Uint8Array(this.numVertices);
     for (const id of this.eliminable) this.startLegal[id - 1] = 1;
     const order = (spec: keyof Baselines) => resolveOrder(graph, spec, costModel);
-    this.baselineOrders = { forward: order('forward'), reverse: order('reverse'), markowitz: order('markowitz') };
+    this.baselineOrders = {
+      forward: order('forward'),
+      reverse: order('reverse'),
+      markowitz: order('markowitz'),
+    };
     const cost = (spec: keyof Baselines): number => orderCost(this.problem, this.baselineOrders[spec]);
     this.baselines = { forward: cost('forward'), reverse: cost('reverse'), markowitz: cost('markowitz') };
     this.costScale = Math.max(1, this.bestBaseline / Math.max(1, this.eliminable.length));

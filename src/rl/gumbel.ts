@@ -21,7 +21,7 @@ export interface GumbelConfig {
 }
 
 export const DEFAULT_GUMBEL: GumbelConfig = {
-  simulations: 16,
+  simulations: 8,
   maxConsidered: 8,
   gumbelScale: 1,
   valueScale: 0.1,
