@@ -89,17 +89,16 @@ const jobs: Job[] = [];
 if (!reportOnly)
   for (const seed of SEEDS)
     for (const task of TASKS)
-      for (const method of METHODS)
-        if (
-          !runs.some(
-            (r) =>
-              r.task === task &&
-              r.method === method &&
-              r.seed === seed &&
-              r.budgetSeconds === BUDGETS[method],
-          )
-        )
-          jobs.push({ task, method, seed });
+      for (const method of METHODS) {
+        if (SIDE_METHODS.has(method) && !SIDE_SEEDS.includes(seed)) continue;
+        if ((method === 'alphazero-gnn' || method === 'alphazero-transformer') && task !== ARCH_TASK)
+          continue;
+        const done = runs.some(
+          (r) =>
+            r.task === task && r.method === method && r.seed === seed && r.budgetSeconds === BUDGETS[method],
+        );
+        if (!done) jobs.push({ task, method, seed });
+      }
 
 async function runJob(job: Job): Promise<void> {
   const budget = BUDGETS[job.method];
