@@ -155,6 +155,8 @@ interface RunRecord {
   readonly order: number[] | null;
   readonly cpuSeconds: number;
   readonly evaluationsPerSecond: number;
+  /** Mean episode cost per episode: the learning curve in one line. */
+  readonly meanCosts: number[];
 }
 
 function records(
@@ -177,6 +179,7 @@ function records(
       order: best?.order ?? null,
       cpuSeconds: Number(agent.cpuSeconds.toFixed(2)),
       evaluationsPerSecond: Math.round(run.evaluations / Math.max(1e-9, run.seconds)),
+      meanCosts: agent.curve.filter((p) => p.task === g.name).map((p) => Number(p.meanCost.toFixed(1))),
     };
   });
 }
