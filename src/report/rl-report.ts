@@ -80,7 +80,9 @@ const cell = (s: TaskSummary, method: string): string => {
 };
 
 const seedOne = (s: TaskSummary, method: string): RlRun | undefined =>
-  s.byMethod.get(method)?.runs.find((r) => r.seed === Math.min(...(s.byMethod.get(method)?.runs ?? []).map((x) => x.seed)));
+  s.byMethod
+    .get(method)
+    ?.runs.find((r) => r.seed === Math.min(...(s.byMethod.get(method)?.runs ?? []).map((x) => x.seed)));
 
 /** results/rl.md: per task, best and median over seeds next to the paper's numbers, targets, throughput. */
 export function rlMarkdown(runs: readonly RlRun[], command: string, machine: string): string {
@@ -149,13 +151,22 @@ export function rlMarkdown(runs: readonly RlRun[], command: string, machine: str
       ablation?.multiplications && az.multiplications
         ? `${(((az.multiplications - ablation.multiplications) / ablation.multiplications) * 100).toFixed(1)}%`
         : '–';
-    const curve = az.meanCosts && az.meanCosts.length > 1 ? `${az.meanCosts[0].toFixed(0)} → ${az.meanCosts[az.meanCosts.length - 1].toFixed(0)}` : '–';
+    const curve =
+      az.meanCosts && az.meanCosts.length > 1
+        ? `${az.meanCosts[0].toFixed(0)} → ${az.meanCosts[az.meanCosts.length - 1].toFixed(0)}`
+        : '–';
     lines.push(
       `| ${s.task} | ${az.multiplications ?? '–'} | ${scratch?.multiplications ?? '–'} | ${ablation?.multiplications ?? '–'} | ${diff} | ${curve} |`,
     );
   }
-  const archRows = runs.filter((r) => r.seed === 1 && ['alphazero', 'alphazero-gnn', 'alphazero-transformer'].includes(r.method));
-  const archTasks = new Set(runs.filter((r) => r.method === 'alphazero-gnn' || r.method === 'alphazero-transformer').map((r) => r.task));
+  const archRows = runs.filter(
+    (r) => r.seed === 1 && ['alphazero', 'alphazero-gnn', 'alphazero-transformer'].includes(r.method),
+  );
+  const archTasks = new Set(
+    runs
+      .filter((r) => r.method === 'alphazero-gnn' || r.method === 'alphazero-transformer')
+      .map((r) => r.task),
+  );
   if (archTasks.size > 0) {
     lines.push(
       '',
@@ -170,7 +181,9 @@ export function rlMarkdown(runs: readonly RlRun[], command: string, machine: str
     );
     for (const r of archRows.filter((x) => archTasks.has(x.task))) {
       const arch = r.method === 'alphazero' ? 'mlp (default)' : r.method.replace('alphazero-', '');
-      lines.push(`| ${r.task} | ${arch} | ${r.multiplications ?? '–'} | ${r.episodes} | ${r.evaluationsPerSecond} |`);
+      lines.push(
+        `| ${r.task} | ${arch} | ${r.multiplications ?? '–'} | ${r.episodes} | ${r.evaluationsPerSecond} |`,
+      );
     }
   }
   lines.push(

@@ -34,33 +34,37 @@ export interface AgentOptions {
 
 export type AgentCheckpoint = AlphaZeroCheckpoint | PpoCheckpoint;
 
+/** The settings both agents share, taken from the options where given. */
+type SharedSettings =
+  'seed' | 'architecture' | 'games' | 'scheduleEpisodes' | 'learningRate' | 'imitationSteps';
+
+function shared<C extends Pick<AlphaZeroConfig, SharedSettings>>(defaults: C, options: AgentOptions): C {
+  const picked: Partial<Pick<AlphaZeroConfig, SharedSettings>> = {};
+  for (const key of [
+    'seed',
+    'architecture',
+    'games',
+    'scheduleEpisodes',
+    'learningRate',
+    'imitationSteps',
+  ] as const) {
+    if (options[key] !== undefined) Object.assign(picked, { [key]: options[key] });
+  }
+  return { ...defaults, ...picked };
+}
+
 export function alphaZeroConfig(options: AgentOptions): AlphaZeroConfig {
-  const d = DEFAULT_ALPHAZERO;
+  const d = shared(DEFAULT_ALPHAZERO, options);
   return {
     ...d,
-    seed: options.seed ?? d.seed,
-    architecture: options.architecture ?? d.architecture,
-    games: options.games ?? d.games,
     workers: options.workers ?? d.workers,
     search: { ...d.search, simulations: options.simulations ?? d.search.simulations },
     prior: options.prior ?? d.prior,
-    scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,
-    learningRate: options.learningRate ?? d.learningRate,
-    imitationSteps: options.imitationSteps ?? d.imitationSteps,
   };
 }
 
 export function ppoConfig(options: AgentOptions): PpoConfig {
-  const d = DEFAULT_PPO;
-  return {
-    ...d,
-    seed: options.seed ?? d.seed,
-    architecture: options.architecture ?? d.architecture,
-    games: options.games ?? d.games,
-    scheduleEpisodes: options.scheduleEpisodes ?? d.scheduleEpisodes,
-    learningRate: options.learningRate ?? d.learningRate,
-    imitationSteps: options.imitationSteps ?? d.imitationSteps,
-  };
+  return shared(DEFAULT_PPO, options);
 }
 
 export async function createAgent(

@@ -15,7 +15,7 @@ import {
 import { cachingEvaluator, counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
-import { IMITATION_SHARE, imitateBaselines } from './imitation.js';
+import { warmStart } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import { ReplayBuffer } from './replay.js';
 import { SelfPlayPool } from './self-play-pool.js';
@@ -118,7 +118,7 @@ export class AlphaZeroTrainer extends AgentBase {
   /** Plays one episode of self-play (in worker threads when configured) and trains on the buffer. */
   async runEpisode(): Promise<EpisodeReport> {
     const t0 = performance.now();
-    if (this.episode === 0 && this.net) this.warmStart(this.net);
+    if (this.episode === 0 && this.net) warmStart(this.net, this.games, this.config, this.rng);
     this.startEpisode();
     const games = this.episodeGames(this.config.games);
     let trajectories: Trajectory[];
@@ -170,24 +170,6 @@ export class AlphaZeroTrainer extends AgentBase {
       valueTransform: this.config.valueTransform,
     });
     return this.pool;
-  }
-
-  private warmStart(net: PolicyValueNet): void {
-    const { config } = this;
-    imitateBaselines(
-      net,
-      this.games,
-      {
-        steps: config.imitationSteps,
-        batchSize: config.batchSize,
-        learningRate: config.learningRate,
-        share: IMITATION_SHARE,
-        valueWeight: config.valueWeight,
-        clipNorm: config.clipNorm,
-        valueTransform: config.valueTransform,
-      },
-      this.rng,
-    );
   }
 
   private train(net: PolicyValueNet): Losses {

@@ -41,6 +41,31 @@ export function baselineTrajectory(game: EliminationGame, share: number): Trajec
   return { game, order, policies, stepCosts, cost: state.cost };
 }
 
+/** The trainer settings a warm start reads (both agents' configs have them). */
+export interface WarmStartSettings {
+  readonly imitationSteps: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly valueWeight: number;
+  readonly clipNorm: number;
+  readonly valueTransform: ValueTransformName;
+}
+
+/** Runs the warm start with a trainer's own settings (no-op when imitationSteps is 0). */
+export function warmStart(
+  net: PolicyValueNet,
+  games: readonly EliminationGame[],
+  settings: WarmStartSettings,
+  rng: Rng,
+): Losses | null {
+  return imitateBaselines(
+    net,
+    games,
+    { ...settings, steps: settings.imitationSteps, share: IMITATION_SHARE },
+    rng,
+  );
+}
+
 export function imitateBaselines(
   net: PolicyValueNet,
   games: readonly EliminationGame[],

@@ -10,7 +10,7 @@ import {
   type NetworkStateJson,
   type EpisodeReport,
 } from './agent.js';
-import { IMITATION_SHARE, imitateBaselines } from './imitation.js';
+import { warmStart } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import type { EliminationGame, GameState } from './game.js';
 import { observe, tokenOfVertex, vertexLogits } from './observation.js';
@@ -101,23 +101,8 @@ export class PpoTrainer extends AgentBase {
 
   runEpisode(): EpisodeReport {
     const t0 = performance.now();
-    if (this.episode === 0) {
-      const { config } = this;
-      imitateBaselines(
-        this.net,
-        this.games,
-        {
-          steps: config.imitationSteps,
-          batchSize: 256,
-          learningRate: config.learningRate,
-          share: IMITATION_SHARE,
-          valueWeight: config.valueWeight,
-          clipNorm: config.clipNorm,
-          valueTransform: config.valueTransform,
-        },
-        this.rng,
-      );
-    }
+    // The warm start samples batches like AlphaZero's (PPO itself trains on whole episodes).
+    if (this.episode === 0) warmStart(this.net, this.games, { ...this.config, batchSize: 256 }, this.rng);
     this.startEpisode();
     const { rollouts, evaluations } = this.rollouts(this.episodeGames(this.config.games));
     for (const r of rollouts) this.best.offerOrder(r.game, r.order, r.cost);
