@@ -18,7 +18,8 @@ export function cli(...args: string[]): Run {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 20_000,
+    // Generous: the RL commands load tfjs and train, and test files run in parallel on 2 cores.
+    timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

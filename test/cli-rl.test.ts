@@ -10,7 +10,7 @@ import { fails, ok } from './cli-helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'crosscountry-rl-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const FAST = ['--games', '2', '--simulations', '4', '--seed', '2'];
+const FAST = ['--games', '2', '--simulations', '4', '--seed', '2', '--imitate', '5'];
 
 describe('CLI: learning agents', () => {
   test('optimize --method alphazero writes a replayable order, a curve CSV and a PNG; a seed repeats it', () => {
