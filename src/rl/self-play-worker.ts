@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { graphFromJson } from '../graph/serialize.js';
 import { Rng } from '../util/random.js';
 import { cachingEvaluator, counting, networkEvaluator } from './evaluators.js';
-import { EliminationGame, type GameState } from './game.js';
+import { BestTracker } from './agent.js';
+import { EliminationGame } from './game.js';
 import { selfPlay } from './self-play.js';
 import type { PlayRequest, PlayResult, SelfPlaySetup, TerminalOrder } from './self-play-pool.js';
 
@@ -25,20 +26,19 @@ async function main(): Promise<void> {
       net.setWeights(request.weights);
       const network = counting(networkEvaluator(net, setup.valueTransform));
       const evaluate = cachingEvaluator(network.evaluate);
-      const terminals: TerminalOrder[] = [];
-      const best = new Map<string, GameState>();
+      const best = new BestTracker();
       const trajectories = selfPlay(
         request.games.map((i) => games[i]),
         evaluate,
         setup.search,
         new Rng(request.seed),
-        (s) => {
-          const current = best.get(s.game.name);
-          if (!current || s.cost < current.cost) best.set(s.game.name, s);
-        },
+        (s) => best.offer(s),
       );
-      for (const s of best.values())
-        terminals.push({ game: games.indexOf(s.game), order: s.order, cost: s.cost });
+      const terminals: TerminalOrder[] = best.entries().map(([name, b]) => ({
+        game: games.findIndex((g) => g.name === name),
+        order: b.order,
+        cost: b.multiplications,
+      }));
       const result: PlayResult = {
         kind: 'played',
         trajectories: trajectories.map((t, k) => ({
