@@ -203,6 +203,31 @@ describe('jacobian(fn, { inputs, order })', () => {
     assert.ok(J.multiplications <= compileGraphJacobian(J.graph, 'reverse').multiplications);
   });
 
+  test('`into` reuses an earlier result: same values, same arrays, wrong shapes refused', () => {
+    for (const layout of ['point', 'batch'] as const) {
+      const J = jacobian(fn, { inputs, order: 'markowitz', layout });
+      const rng = new Rng(3);
+      const point = () => [
+        Float64Array.from({ length: 12 }, () => rng.float() - 0.5),
+        Float64Array.from({ length: 6 }, () => rng.float()),
+      ];
+      const first = J(point());
+      const next = point();
+      const fresh = J(next);
+      const reused = J(next, first);
+      assert.deepEqual(reused.jacobian, fresh.jacobian);
+      assert.deepEqual(reused.outputs, fresh.outputs);
+      assert.equal(reused.jacobian[0][1], first.jacobian[0][1]);
+      assert.equal(reused.outputs[1], first.outputs[1]);
+      // A result for another batch size does not fit.
+      const single = J([new Float64Array(6), new Float64Array(3)]);
+      assert.throws(
+        () => J(next, single),
+        (e: unknown) => e instanceof ShapeError && /'into'/.test(e.message),
+      );
+    }
+  });
+
   test('bad batches give one clear error', () => {
     const J = jacobian(fn, { inputs, order: 'reverse' });
     assert.throws(

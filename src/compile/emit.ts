@@ -1,4 +1,5 @@
-import { isProduct, type Arg, type Instr, type Program, type Sym } from './program.js';
+import { ShapeError } from '../graph/errors.js';
+import { isProduct, numberLiteral, type Arg, type Instr, type Program, type Sym } from './program.js';
 
 /**
  * `point`: the batch loop is outermost; each point runs straight-line code over a small scratch array.
@@ -15,8 +16,12 @@ export interface JacobianBatch {
 }
 
 export interface CompiledProgram {
-  /** Inputs per program input, [batch, ...shape] flattened; `batch` points. */
-  run(inputs: readonly Float64Array[], batch: number): JacobianBatch;
+  /**
+   * Inputs per program input, [batch, ...shape] flattened; `batch` points. `into`: arrays to overwrite
+   * (a result of an earlier call with the same batch size), so repeated calls allocate nothing; only
+   * entries of the Jacobian's sparsity pattern are written, the rest keep their (zero) values.
+   */
+  run(inputs: readonly Float64Array[], batch: number, into?: JacobianBatch): JacobianBatch;
   readonly layout: Layout;
   /** Characters of generated JavaScript (all chunks). */
   readonly sourceLength: number;
@@ -26,7 +31,7 @@ export interface CompiledProgram {
  * Source characters per generated function. V8 does not optimise functions whose bytecode is large (about
  * 60 KB), and an unoptimised chunk runs many times slower, so chunks are cut by size, not statement count.
  */
-export const CHUNK_CHARS = 12_000;
+export const CHUNK_CHARS = 32_000;
 
 export interface EmitOptions {
   /** Source characters per generated function (default CHUNK_CHARS). */
@@ -34,12 +39,6 @@ export interface EmitOptions {
 }
 
 type Chunk = (...args: unknown[]) => void;
-
-/** A number as a JavaScript expression that binds tighter than any operator around it. */
-export function numberLiteral(v: number): string {
-  if (Object.is(v, -0)) return '(-0)';
-  return v < 0 ? `(${String(v)})` : String(v);
-}
 
 /** The right-hand side of an instruction, with `ref` naming slots. */
 function expression(ins: Instr, ref: (s: Sym) => string): string {
@@ -129,6 +128,26 @@ function allocate(batch: number, outputSizes: number[], blockSizes: number[][]):
   };
 }
 
+/** The arrays to write: fresh ones, or `into` after checking that every array has the right length. */
+function outputArrays(
+  batch: number,
+  outputSizes: number[],
+  blockSizes: number[][],
+  into: JacobianBatch | undefined,
+): JacobianBatch {
+  if (!into) return allocate(batch, outputSizes, blockSizes);
+  const fits =
+    into.outputs.length === outputSizes.length &&
+    into.outputs.every((a, i) => a.length === batch * outputSizes[i]) &&
+    into.jacobian.length === blockSizes.length &&
+    into.jacobian.every(
+      (row, i) =>
+        row.length === blockSizes[i].length && row.every((a, j) => a.length === batch * blockSizes[i][j]),
+    );
+  if (!fits) throw new ShapeError(`'into' does not have the shapes of a result for a batch of ${batch}`);
+  return into;
+}
+
 function checkInputs(inputs: readonly Float64Array[], batch: number, inputSizes: number[]): void {
   if (inputs.length !== inputSizes.length)
     throw new RangeError(`expected ${inputSizes.length} inputs, got ${inputs.length}`);
@@ -179,10 +198,12 @@ function scheduled(instrs: readonly Instr[]): Instr[] {
 }
 
 /**
- * `point` layout: one pass of straight-line code per point. Values live in local constants; only values
- * read in a later chunk than the one computing them go through the scratch array (one slot each), inputs
- * are read where a chunk first needs them, constants are literals, and every output or Jacobian entry is
- * stored right after it is computed.
+ * `point` layout: straight-line code per point, the batch loop outermost. Values live in local constants;
+ * the code is cut into chunks (functions) by size, each running its own loop over the batch, so the typed
+ * arrays it touches are fetched once per call and no call happens per point. Only values read in a later
+ * chunk than the one computing them go through the scratch array (one slot per point each), inputs are read
+ * where a chunk first needs them, constants are literals, and every output or Jacobian entry is stored right
+ * after it is computed.
  */
 function emitPointLayout(
   program: Program,
@@ -256,16 +277,22 @@ function emitPointLayout(
     const v = constants.get(s);
     return v === undefined ? `v${s}` : numberLiteral(v);
   };
+  // Values crossing chunks live in S[b*crossing + slot], so each chunk can run its own loop over the batch.
+  const crossing = Math.max(1, crossSlot.size);
   const bodies: string[][] = [];
   items.forEach((it, k) => {
     const c = chunkOf[k];
     const body = (bodies[c] ??= [
-      ...[...(reads[c] ?? [])].map((s) => `const v${s}=${inputOf.get(s) ?? `S[${crossSlot.get(s)}]`};`),
+      ...[...(reads[c] ?? [])].map(
+        (s) => `const v${s}=${inputOf.get(s) ?? `S[b*${crossing}+${crossSlot.get(s)}]`};`,
+      ),
     ]);
     body.push(it.text(ref));
-    if (it.def !== null && crossSlot.has(it.def)) body.push(`S[${crossSlot.get(it.def)}]=v${it.def};`);
+    if (it.def !== null && crossSlot.has(it.def))
+      body.push(`S[b*${crossing}+${crossSlot.get(it.def)}]=v${it.def};`);
   });
-  // Each chunk reads the typed arrays it touches once, so every load and store is a single indexed access.
+  // Each chunk reads the typed arrays it touches once, outside its batch loop, so every load and store in
+  // the loop is a single indexed access.
   const arrays = (body: string): string =>
     [...new Set([...body.matchAll(/\b([IOJ])(\d+)(?:_(\d+))?\[/g)].map((m) => m[0].slice(0, -1)))]
       .map((name) => {
@@ -277,19 +304,20 @@ function emitPointLayout(
     program.fns,
     bodies.map((b) => {
       const body = b.join('\n');
-      return arrays(body) + body;
+      return `${arrays(body)}for(let b=0;b<B;b++){\n${body}\n}`;
     }),
-    'S,I,O,J,b',
+    'S,I,O,J,B',
   );
   const chunks = compiled.chunks;
-  const S = new Float64Array(Math.max(1, crossSlot.size));
+  let S = new Float64Array(crossing);
   return {
     layout: 'point',
     sourceLength: compiled.length,
-    run(inputs, batch) {
+    run(inputs, batch, into) {
       checkInputs(inputs, batch, inputSizes);
-      const out = allocate(batch, outputSizes, blockSizes);
-      for (let b = 0; b < batch; b++) for (const c of chunks) c(S, inputs, out.outputs, out.jacobian, b);
+      if (S.length < crossing * batch) S = new Float64Array(crossing * batch);
+      const out = outputArrays(batch, outputSizes, blockSizes, into);
+      for (const c of chunks) c(S, inputs, out.outputs, out.jacobian, batch);
       return out;
     },
   };
@@ -328,18 +356,15 @@ function emitBatchLayout(
   const loads = compileChunks(program.fns, load, 'S,B,I', chunkChars);
   const computes = compileChunks(program.fns, compute, 'S,B', chunkChars);
   const stores = compileChunks(program.fns, store, 'S,B,O,J', chunkChars);
-  const scratch = new Map<number, Float64Array>();
+  // Slot s of point b lives at S[s*B + b]: the scratch is laid out for one batch size at a time.
+  let S = new Float64Array(0);
   return {
     layout: 'batch',
     sourceLength: loads.length + computes.length + stores.length,
-    run(inputs, batch) {
+    run(inputs, batch, into) {
       checkInputs(inputs, batch, inputSizes);
-      let S = scratch.get(batch);
-      if (!S) {
-        S = new Float64Array(program.numSyms * batch);
-        scratch.set(batch, S);
-      }
-      const out = allocate(batch, outputSizes, blockSizes);
+      if (S.length < program.numSyms * batch) S = new Float64Array(program.numSyms * batch);
+      const out = outputArrays(batch, outputSizes, blockSizes, into);
       for (const c of loads.chunks) c(S, batch, inputs);
       for (const c of computes.chunks) c(S, batch);
       for (const c of stores.chunks) c(S, batch, out.outputs, out.jacobian);

@@ -30,10 +30,15 @@ export interface CompileOptions {
 /** One input of a batch: a flat typed array or array ([batch, ...shape]), nested arrays, or a number. */
 export type BatchInput = Float64Array | readonly number[] | NestedArray;
 
-/** A compiled Jacobian: call it on a batch of points. */
+/**
+ * A compiled Jacobian: call it on a batch of points. Pass an earlier result of the same batch size as
+ * `into` to have its arrays overwritten instead of new ones allocated (for repeated calls, e.g. Newton
+ * steps, allocation can cost more than the Jacobian itself).
+ */
 export interface CompiledJacobian {
   (
     inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
+    into?: JacobianBatch,
   ): JacobianBatch & { readonly batch: number };
   readonly graph: Graph;
   /** The elimination order (empty for the tape baselines). */
@@ -97,9 +102,13 @@ export function compileGraphJacobian(
   }
   const program = compiled;
   const sizes = graph.inputs.map((x) => sizeOf(x.shape));
-  const run = (inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>) => {
+  const run = (
+    inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
+    into?: JacobianBatch,
+  ) => {
     const { arrays, batch } = batchInputs(graph, sizes, inputs);
-    return { ...program.run(arrays, batch), batch };
+    const { outputs, jacobian } = program.run(arrays, batch, into);
+    return { outputs, jacobian, batch };
   };
   return Object.assign(run, {
     graph,

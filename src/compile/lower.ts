@@ -4,7 +4,7 @@ import { broadcastIndexMap, sizeOf } from '../graph/shape.js';
 import { binaryMath, unaryMath } from '../primitives/elementwise.js';
 import { axisOffsets, complementAxes } from '../primitives/index-maps.js';
 import { dotLayout, ruleOf } from '../primitives/rules.js';
-import type { ProgramBuilder, Sym } from './program.js';
+import { numberLiteral, type ProgramBuilder, type Sym } from './program.js';
 import { addSym, symBlockFromEntries, type SymBlock } from './sym-block.js';
 
 export interface LoweredGraph {
@@ -61,8 +61,23 @@ const UNARY_INLINE: Partial<Record<UnaryPrimitive, readonly [string, (string | n
   rsqrt: ['1/Math.sqrt($0)', '(-0.5*$1)/$0'],
   logistic: ['1/(1+Math.exp(-$0))', '$1*(1-$1)'],
   square: ['$0*$0', '2*$0'],
-  integer_pow: ['$0**$1', '($2===0?0:$2*$0**($2-1))'],
 };
+
+/**
+ * x**n for a literal n with |n| ≤ 4 as multiplications: V8 turns x**2 into x*x but calls its general pow
+ * (about 35 ns, 70 multiplications' worth) for any other exponent. Same value to within an ulp or two.
+ */
+function power(x: string, n: number): string {
+  const m = Math.abs(n);
+  if (m === 0) return '1';
+  if (m > 4) return `${x}**${n}`;
+  const product = m === 4 ? `(${x}*${x})*(${x}*${x})` : Array.from({ length: m }, () => x).join('*');
+  return n < 0 ? `1/(${product})` : `(${product})`;
+}
+
+function integerPowerInline(n: number): readonly [string, string] {
+  return [power('$0', n), n === 0 ? '0' : `${numberLiteral(n)}*${power('$0', n - 1)}`];
+}
 
 /** Derivatives that are another primitive's value (negated or not). */
 const TWINS: Partial<Record<UnaryPrimitive, readonly [UnaryPrimitive, boolean]>> = {
@@ -75,7 +90,14 @@ const TWINS: Partial<Record<UnaryPrimitive, readonly [UnaryPrimitive, boolean]>>
 /** Binary math tables as expressions over ($0 = x, $1 = y, $2 = out): value, ∂/∂x, ∂/∂y. */
 const BINARY_INLINE: Partial<Record<BinaryPrimitive, readonly [string, string, string]>> = {
   div: ['$0/$1', '1/$1', '-$2/$1'],
-  pow: ['$0**$1', '($1===0?0:$1*$0**($1-1))', '($0===0?0:Math.log($0)*$2)'],
+  // ∂/∂x = y·x^(y−1) is computed as y·(out/x), which saves a second pow (about 35 ns in V8, the most
+  // expensive operation of most programs); where out is 0, subnormal or not finite the quotient would lose
+  // accuracy, so there it falls back to the pow.
+  pow: [
+    '$0**$1',
+    '($1===0?0:($2>1e-300||$2<-1e-300)&&$2<1e300&&$2>-1e300?$1*($2/$0):$1*$0**($1-1))',
+    '($0===0?0:Math.log($0)*$2)',
+  ],
   atan2: ['Math.atan2($0,$1)', '$1/($0*$0+$1*$1)', '-$0/($0*$0+$1*$1)'],
   max: ['Math.max($0,$1)', '($0===$1?0.5:$0>$1?1:0)', '($0===$1?0.5:$1>$0?1:0)'],
   min: ['Math.min($0,$1)', '($0===$1?0.5:$0<$1?1:0)', '($0===$1?0.5:$1<$0?1:0)'],
@@ -171,7 +193,8 @@ function lowerVertex(
         return { value: x.map((s) => b.sum([{ neg: s }])), partials: [diag(x.map(() => minusOne))] };
       }
       const math = unaryMath[v.primitive as UnaryPrimitive];
-      const inline = UNARY_INLINE[v.primitive as UnaryPrimitive];
+      const inline =
+        v.primitive === 'integer_pow' ? integerPowerInline(y) : UNARY_INLINE[v.primitive as UnaryPrimitive];
       const value = x.map((s) => b.call(math.value, [s, lit(y)], inline?.[0]));
       // sin' = cos and cos' = −sin (likewise sinh, cosh): the same call as a primal value elsewhere is shared.
       const twin = TWINS[v.primitive as UnaryPrimitive];
