@@ -17,6 +17,8 @@ import {
   type VertexId,
 } from '../src/index.js';
 import { buildEliminationProgram } from '../src/compile/build.js';
+import { cheapestCompiledOrder } from '../src/compile/choose.js';
+import { ADD, MUL, STORE, measureOpCosts, predictNanoseconds, programWork } from '../src/compile/op-costs.js';
 import type { Program } from '../src/compile/program.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
 import { randomScalarGraph, randomTensorGraph } from '../src/tasks/random-graphs.js';
@@ -160,6 +162,57 @@ describe('compiled Jacobians', () => {
     }
   });
 
+  test('programWork prices the same operations compiledCost counts, per kind', () => {
+    for (const task of TASKS.slice(0, 8)) {
+      const graph = taskGraph(task, 'jaxpr');
+      const order = resolveOrder(graph, 'markowitz');
+      const cost = compiledCost(graph, order);
+      const work = programWork(buildEliminationProgram(graph, order));
+      assert.equal(work[MUL] ?? 0, cost.allMultiplications, task.name);
+      assert.equal(work[ADD] ?? 0, cost.additions, task.name);
+      assert.equal(work[STORE] ?? 0, cost.stores, task.name);
+      const calls = Object.entries(work)
+        .filter(([k]) => k !== MUL && k !== ADD && k !== STORE)
+        .reduce((n, [, c]) => n + c, 0);
+      assert.equal(calls, cost.calls, task.name);
+      // Priced with unit costs, the prediction is the operation count.
+      const unit = new Map(Object.keys(work).map((k) => [k, 1]));
+      assert.equal(predictNanoseconds(work, unit), cost.total);
+    }
+    // Measured prices: one per kind asked for, plus the cheap kinds, all finite and non-negative.
+    const prices = measureOpCosts(['Math.sin($0)', '$0**$1'], 3);
+    for (const key of ['Math.sin($0)', '$0**$1', MUL, ADD, STORE])
+      assert.ok(Number.isFinite(prices.get(key)) && (prices.get(key) as number) >= 0, key);
+  });
+
+  test("the cheapest compiled order is never costlier than forward, reverse or Markowitz; 'auto' uses it", () => {
+    for (const task of TASKS.slice(0, 8)) {
+      const graph = taskGraph(task, 'jaxpr');
+      const baseline = Math.min(
+        ...(['forward', 'reverse', 'markowitz'] as const).map(
+          (s) => compiledCost(graph, resolveOrder(graph, s)).total,
+        ),
+      );
+      const choice = cheapestCompiledOrder(graph, [{ source: 'identity', order: eliminableVertices(graph) }]);
+      assert.equal(
+        compiledCost(graph, choice.order).total,
+        Math.min(baseline, ...choice.candidates.map((c) => c.total)),
+      );
+      assert.ok(compiledCost(graph, choice.order).total <= baseline, task.name);
+    }
+    const graph = taskGraph(
+      TASKS.find((t) => t.name === 'HumanHeartDipole') as (typeof TASKS)[number],
+      'jaxpr',
+    );
+    const auto = compileGraphJacobian(graph, 'auto', { budgetSeconds: 0.2 });
+    const forward = compileGraphJacobian(graph, 'forward');
+    const reverse = compileGraphJacobian(graph, 'reverse');
+    assert.ok(
+      compiledCost(graph, auto.order).total <=
+        Math.min(compiledCost(graph, forward.order).total, compiledCost(graph, reverse.order).total),
+    );
+  });
+
   test('cache hits do not recompile', () => {
     const graph = randomScalarGraph({ numInputs: 2, numVertices: 12, numOutputs: 2, seed: 99 });
     const order = resolveOrder(graph, 'markowitz');
@@ -240,5 +293,9 @@ describe('jacobian(fn, { inputs, order })', () => {
     );
     assert.throws(() => J({ W: new Float64Array(6) }), /missing input 'x'/);
     assert.throws(() => J([new Float64Array(12), new Float64Array(3)]), /batch of 1, the others 2/);
+    const x = Float64Array.of(1, 2, NaN);
+    assert.throws(() => J([new Float64Array(6), x]), /input 2 \(x\) is not finite at value 2: NaN/);
+    x[2] = -Infinity;
+    assert.throws(() => J([new Float64Array(6), x]), /is not finite at value 2: -Infinity/);
   });
 });

@@ -173,7 +173,7 @@ async function benchRuntime(opts: {
   );
   writeFileSync(
     join(opts.outDir, 'runtime.json'),
-    `${JSON.stringify({ command, machine, runs, warmup, seed, rows: result.rows.map(({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs }) => ({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs })), omitted: result.omitted, checks: result.checks, bestChoices: result.bestChoices, layouts: result.layouts }, null, 2)}\n`,
+    `${JSON.stringify({ command, machine, runs, warmup, seed, rows: result.rows.map(({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs }) => ({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs })), omitted: result.omitted, checks: result.checks, bestChoices: result.bestChoices, layouts: result.layouts, allocation: result.allocation, opCosts: result.opCosts, predictions: result.predictions }, null, 2)}\n`,
   );
   return `wrote ${join(opts.outDir, 'runtime.md')}, runtime.json and two PNG charts (${result.rows.length} rows)`;
 }

@@ -7,7 +7,9 @@ import type { NestedArray } from '../graph/tensor.js';
 import { quickOptimize } from '../search/portfolio.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
+import { cheapestCompiledOrder } from './choose.js';
 import { CHUNK_CHARS, emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
+import { programWork, type Work } from './op-costs.js';
 import { FULL_FOLDING, NO_FOLDING, programStats, type ProgramStats } from './program.js';
 
 /** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
@@ -16,7 +18,10 @@ export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse'
 export interface CompileOptions {
   /** Default `point` (batch loop outermost): measured faster than `batch` on every task (results/runtime.md). */
   readonly layout?: Layout;
-  /** Search budget for `auto`, in seconds (default 0.5; the order is cached per graph). */
+  /**
+   * Search budget for `auto`, in seconds (default 0.5). `auto` compiles the searched order or Markowitz,
+   * forward or reverse, whichever compiles to the fewest operations; the choice is cached per graph.
+   */
   readonly budgetSeconds?: number;
   /**
    * Constant-fold products with ±1 and 0 while generating code (default true). Unfolded code performs
@@ -50,11 +55,13 @@ export interface CompiledJacobian {
   readonly target: string;
   /** Operation counts of the generated code per point. */
   readonly stats: ProgramStats;
+  /** The same per kind of operation (each math call kind apart), for priced run-time estimates. */
+  readonly work: Work;
 }
 
 const programCache = new Map<
   string,
-  CompiledProgram & { multiplications: number; order: VertexId[]; stats: ProgramStats }
+  CompiledProgram & { multiplications: number; order: VertexId[]; stats: ProgramStats; work: Work }
 >();
 const autoOrders = new Map<string, VertexId[]>();
 let compilations = 0;
@@ -75,9 +82,13 @@ export function compileGraphJacobian(
   const graphKey = JSON.stringify(graphToJson(graph));
   let order: VertexId[] = [];
   if (target === 'auto') {
-    const cached = autoOrders.get(graphKey);
-    order = cached ?? quickOptimize(graph, budgetSeconds * 1000).order;
-    autoOrders.set(graphKey, order);
+    let cached = autoOrders.get(graphKey);
+    if (!cached) {
+      const searched = quickOptimize(graph, budgetSeconds * 1000).order;
+      cached = [...cheapestCompiledOrder(graph, [{ source: 'searched', order: searched }]).order];
+      autoOrders.set(graphKey, cached);
+    }
+    order = cached;
   } else if (target !== 'tape-forward' && target !== 'tape-reverse') {
     order = resolveOrder(graph, target);
   }
@@ -96,6 +107,7 @@ export function compileGraphJacobian(
       multiplications: program.multiplications,
       order,
       stats: programStats(program),
+      work: programWork(program),
     });
     programCache.set(key, compiled);
     compilations++;
@@ -118,6 +130,7 @@ export function compileGraphJacobian(
     layout,
     target: typeof target === 'string' ? target : 'explicit',
     stats: program.stats,
+    work: program.work,
   });
 }
 
@@ -138,6 +151,12 @@ function flatten(value: BatchInput, out: number[]): void {
   if (typeof value === 'number') out.push(value);
   else if (value instanceof Float64Array) for (const x of value) out.push(x);
   else for (const v of value) flatten(v as BatchInput, out);
+}
+
+/** Index of the first NaN or ±Infinity, or -1; a plain loop (findIndex's callback costs more than a small Jacobian). */
+function firstNonFinite(values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return i;
+  return -1;
 }
 
 /** Normalises positional or named inputs into flat Float64Arrays and infers the batch size. */
@@ -178,7 +197,7 @@ function batchInputs(
         `input ${j + 1} (${graph.inputs[j].name}) has a batch of ${b}, the others ${batch}`,
       );
     batch = b;
-    const bad = flat.findIndex((x) => !Number.isFinite(x));
+    const bad = firstNonFinite(flat);
     if (bad >= 0)
       throw new NonFiniteError(
         `input ${j + 1} (${graph.inputs[j].name}) is not finite at value ${bad}: ${flat[bad]}`,

@@ -1,7 +1,9 @@
+import type { CompiledJacobian } from '../compile/jacobian.js';
 import type { Graph, VertexId } from '../graph/graph.js';
 import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
 import { TASKS, taskGraph, type TaskDefinition } from '../tasks/index.js';
 import { Rng } from '../util/random.js';
+import { measureOpCosts, predictNanoseconds } from '../compile/op-costs.js';
 import { jaxjsVariant, loadJaxjs } from './jaxjs-peer.js';
 import {
   chooseBestOrder,
@@ -40,6 +42,12 @@ export interface RuntimeBenchResult {
   bestChoices: BestOrderChoice[];
   /** The same order in both code layouts, at one batch size. */
   layouts: { task: string; batch: number; pointMs: number; batchMs: number }[];
+  /** The best order writing into reused result arrays (as timed everywhere else) and into fresh ones. */
+  allocation: { task: string; batch: number; reusedMs: number; freshMs: number }[];
+  /** Measured nanoseconds per operation kind (op-costs.ts), for the priced run-time proxy. */
+  opCosts: Record<string, number>;
+  /** Per compiled variant at the layout batch: the priced proxy's nanoseconds per point. */
+  predictions: { task: string; variant: string; predictedNs: number }[];
 }
 
 /** Dense (all outputs flattened) × (all inputs flattened) finite-difference Jacobian of one point. */
@@ -75,7 +83,16 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     groupBudgetMs = 30_000,
     maxCallMs = 4_000,
   } = options;
-  const result: RuntimeBenchResult = { rows: [], omitted: [], checks: [], bestChoices: [], layouts: [] };
+  const result: RuntimeBenchResult = {
+    rows: [],
+    omitted: [],
+    checks: [],
+    bestChoices: [],
+    layouts: [],
+    allocation: [],
+    opCosts: {},
+    predictions: [],
+  };
   const layoutBatch = batches.includes(512) ? 512 : Math.max(...batches);
   const jax = await loadJaxjs().catch((err: unknown) => {
     result.omitted.push({
@@ -86,6 +103,15 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     return null;
   });
   const tasks: TaskDefinition[] = TASKS.filter((t) => !options.tasks || options.tasks.includes(t.name));
+  // Per-operation prices for the run-time proxy, measured once, before any generated code runs.
+  const kinds = new Set<string>();
+  for (const task of tasks)
+    for (const variant of RUNTIME_VARIANTS)
+      if (variant !== 'best-order')
+        for (const key of Object.keys(compiledVariant(taskGraph(task, 'jaxpr'), variant, [], 'point').work))
+          kinds.add(key);
+  const opCosts = measureOpCosts(kinds);
+  result.opCosts = Object.fromEntries(opCosts);
   for (const task of tasks) {
     const graph = taskGraph(task, 'jaxpr');
     const choice = chooseBestOrder(graph, task.name, task.paperName, bestOrders.get(task.name));
@@ -155,12 +181,9 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
         });
         return false;
       });
-      const timed: TimedVariant[] = affordable.map(({ variant, J }) => ({
-        variant,
-        multiplications: J.multiplications,
-        stats: J.stats,
-        run: () => void J(inputs),
-      }));
+      // Every call writes into the arrays of its variant's first result: the time of the Jacobian, not of
+      // allocating its arrays (measured apart below).
+      const timed = affordable.map(({ variant, J }) => reusingVariant(variant, J, inputs));
       const ours = timeInterleaved(timed, {
         runs,
         warmup,
@@ -184,15 +207,10 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
       if (batch === layoutBatch) {
         // The other layout (structure of arrays, batch innermost), timed against the default on the same points.
         const order = best.length > 0 ? best : undefined;
-        const pair = (['point', 'batch'] as const).map((layout) => {
-          const J = compiledVariant(graph, order ? 'best-order' : 'markowitz-order', best, layout);
-          return {
-            variant: (order ? 'best-order' : 'markowitz-order') as RuntimeRow['variant'],
-            multiplications: J.multiplications,
-            stats: J.stats,
-            run: () => void J(inputs),
-          };
-        });
+        const variant = (order ? 'best-order' : 'markowitz-order') as RuntimeRow['variant'];
+        const pair = (['point', 'batch'] as const).map((layout) =>
+          reusingVariant(variant, compiledVariant(graph, variant as 'best-order', best, layout), inputs),
+        );
         const t = timeInterleaved(pair, {
           runs: Math.min(runs, 20),
           warmup: 2,
@@ -201,6 +219,27 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
           budgetMs: groupBudgetMs / 4,
         });
         result.layouts.push({ task: task.name, batch, pointMs: t[0].medianMs, batchMs: t[1].medianMs });
+        const J = compiledVariant(graph, variant as 'best-order', best, 'point');
+        const into = J(inputs);
+        const reuse = timeInterleaved(
+          [
+            { variant, multiplications: null, stats: null, run: () => void J(inputs, into) },
+            { variant, multiplications: null, stats: null, run: () => void J(inputs) },
+          ],
+          { runs, warmup: 2, warmupPoints: 4000, batch, budgetMs: groupBudgetMs / 4 },
+        );
+        result.allocation.push({
+          task: task.name,
+          batch,
+          reusedMs: reuse[0].medianMs,
+          freshMs: reuse[1].medianMs,
+        });
+        for (const { variant: v, J: compiledJ } of affordable)
+          result.predictions.push({
+            task: task.name,
+            variant: v,
+            predictedNs: predictNanoseconds(compiledJ.work, opCosts),
+          });
       }
       if (jax && peerModes.length > 0) {
         const flat = packFlat(points.slice(0, batch));
@@ -232,6 +271,16 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     }
   }
   return result;
+}
+
+/** A timed compiled variant whose calls write into the arrays of its first result. */
+function reusingVariant(
+  variant: RuntimeRow['variant'],
+  J: CompiledJacobian,
+  inputs: readonly Float64Array[],
+): TimedVariant {
+  const into = J(inputs);
+  return { variant, multiplications: J.multiplications, stats: J.stats, run: () => void J(inputs, into) };
 }
 
 /** All inputs of each point concatenated: the [batch, inputs] layout of the jax-js replay. */

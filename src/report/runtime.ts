@@ -1,4 +1,4 @@
-import { compiledCost } from '../compile/cost.js';
+import { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from '../compile/choose.js';
 import { compileGraphJacobian, type CompileTarget, type CompiledJacobian } from '../compile/jacobian.js';
 import { resolveOrder } from '../elimination/resolve.js';
 import { validateOrder } from '../elimination/order.js';
@@ -62,20 +62,14 @@ export function compiledVariant(
 }
 
 /** How the best-order row's order was chosen: the candidate with the fewest compiled operations. */
-export interface BestOrderChoice {
+export interface BestOrderChoice extends OrderChoice {
   readonly task: string;
-  /** Name of the winning candidate (searched, markowitz, forward, reverse, or published:<algorithm>). */
-  readonly source: string;
-  readonly order: readonly VertexId[];
-  /** compiledCost(...).total of every candidate. */
-  readonly candidates: readonly { readonly source: string; readonly total: number }[];
 }
 
 /**
  * The best-order row: among the searched native-model order (if any), Markowitz, forward, reverse and the
  * paper's published orders that fit the graph, the one whose compiled program performs the fewest
- * operations (compiledCost: all multiplications + additions + math calls + stores, after folding).
- * Ties keep the earlier candidate.
+ * operations (cheapestCompiledOrder).
  */
 export function chooseBestOrder(
   graph: Graph,
@@ -83,29 +77,25 @@ export function chooseBestOrder(
   paperName: string,
   searched: readonly VertexId[] | undefined,
 ): BestOrderChoice {
-  const candidates: { source: string; order: readonly VertexId[] }[] = [];
+  const candidates: OrderCandidate[] = [];
   if (searched && searched.length > 0) candidates.push({ source: 'searched', order: searched });
-  for (const spec of ['markowitz', 'forward', 'reverse'] as const)
-    candidates.push({ source: spec, order: resolveOrder(graph, spec) });
   const data = JSON.parse(readDataFile(`paper/graphs/${paperName}.json`)) as {
     publishedOrders?: { algorithm: string; order: VertexId[] }[];
   };
+  const published: OrderCandidate[] = [];
   for (const p of data.publishedOrders ?? []) {
     try {
       validateOrder(graph, p.order);
-      candidates.push({ source: `published:${p.algorithm}`, order: p.order });
+      published.push({ source: `published:${p.algorithm}`, order: p.order });
     } catch {
       // Published for a different graph variant: not a candidate here.
     }
   }
-  const scored = candidates.map((c) => ({ ...c, total: compiledCost(graph, c.order).total }));
-  const best = scored.reduce((a, b) => (b.total < a.total ? b : a));
-  return {
-    task,
-    source: best.source,
-    order: best.order,
-    candidates: scored.map(({ source, total }) => ({ source, total })),
-  };
+  const baselines = (['markowitz', 'forward', 'reverse'] as const).map((spec) => ({
+    source: spec,
+    order: resolveOrder(graph, spec),
+  }));
+  return { task, ...cheapestCompiledOrder(graph, [...candidates, ...baselines, ...published]) };
 }
 
 /** Packs points into the compiled functions' batch layout. */
