@@ -143,6 +143,19 @@ describe('compiled Jacobians', () => {
     }
   });
 
+  test('large batches run in tiles of points: tiny chunks over 3000 points agree with one chunk', () => {
+    const graph = randomScalarGraph({ numInputs: 3, numVertices: 40, numOutputs: 3, seed: 5 });
+    const rng = new Rng(5);
+    const inputs = graph.inputs.map(() => Float64Array.from({ length: 3000 }, () => rng.float() - 0.5));
+    const order = resolveOrder(graph, 'markowitz');
+    const whole = compileGraphJacobian(graph, order)(inputs);
+    // With 40-character chunks about 70 values cross chunks per point, so 3000 points take seven
+    // tiles of the scratch array.
+    const tiled = compileGraphJacobian(graph, order, { chunkChars: 40 })(inputs);
+    assert.deepEqual(tiled.jacobian, whole.jacobian);
+    assert.deepEqual(tiled.outputs, whole.outputs);
+  });
+
   test('compiledCost counts the operations of the compiled program', () => {
     for (const task of TASKS.slice(0, 8)) {
       const graph = taskGraph(task, 'jaxpr');
