@@ -137,12 +137,14 @@ async function benchRuntime(opts: {
   const runs = opts.quick ? 5 : 50;
   const warmup = opts.quick ? 2 : 10;
   const seed = 7;
+  const annealMoves = opts.quick ? 200 : 5000;
   const result = await runtimeBenchmark({
     batches: [1, 16, 128, 512, 2048],
     runs,
     warmup,
     bestOrders,
     seed,
+    annealMoves,
     tasks: opts.tasks?.split(',').map((t) => findTask(t.trim())?.name ?? t.trim()),
     log: (l) => process.stderr.write(`${l}\n`),
   });
@@ -151,7 +153,7 @@ async function benchRuntime(opts: {
   const command = opts.quick ? 'npm run bench:runtime -- --quick' : 'npm run bench:runtime';
   writeFileSync(
     join(opts.outDir, 'runtime.md'),
-    runtimeMarkdown(result, { command, machine, runs, warmup, seed, bestOrderSource }),
+    runtimeMarkdown(result, { command, machine, runs, warmup, seed, bestOrderSource, annealMoves }),
   );
   // Charts: time per point (µs) at batch 512, and over batch sizes.
   const perPoint = result.rows.map((r) => ({ ...r, us: (1000 * r.medianMs) / r.batch }));

@@ -30,6 +30,8 @@ export interface RuntimeBenchOptions {
   readonly groupBudgetMs?: number;
   /** Variants whose single call would take longer than this (extrapolated) are skipped (default 4 s). */
   readonly maxCallMs?: number;
+  /** Moves of annealing on the compiled operation count for the best-order candidates (default 0: none). */
+  readonly annealMoves?: number;
 }
 
 export interface RuntimeBenchResult {
@@ -114,7 +116,13 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
   result.opCosts = Object.fromEntries(opCosts);
   for (const task of tasks) {
     const graph = taskGraph(task, 'jaxpr');
-    const choice = chooseBestOrder(graph, task.name, task.paperName, bestOrders.get(task.name));
+    const choice = chooseBestOrder(
+      graph,
+      task.name,
+      task.paperName,
+      bestOrders.get(task.name),
+      options.annealMoves ?? 0,
+    );
     result.bestChoices.push(choice);
     const best = choice.order;
     const rng = new Rng(seed);
