@@ -32,3 +32,10 @@ for (let b = 0; b < batch; b++) {
     `point ${b}: x = ${outputs[0][b].toFixed(4)}, y = ${outputs[1][b].toFixed(4)}, J = [${row(0)}, ${row(1)}]`,
   );
 }
+
+// Repeated calls (a Newton iteration, an optimiser step): pass an earlier result of the same batch size as
+// `into` and its arrays are overwritten instead of new ones allocated.
+const again = J({ t1: [0.15, 0.25, 0.35], t2: [0.4, 0.5, 0.6] }, { outputs, jacobian: blocks });
+console.log(
+  `reused the arrays: ${again.jacobian[0][0] === blocks[0][0]}; J[0][0] at point 0 now ${blocks[0][0][0].toFixed(4)}`,
+);

@@ -109,7 +109,7 @@ export {
   type RuntimeBenchOptions,
   type RuntimeBenchResult,
 } from './report/runtime-bench.js';
-export { runtimeMarkdown } from './report/runtime-markdown.js';
+export { runtimeMarkdown, type RuntimeReportContext } from './report/runtime-markdown.js';
 export { renderPng, groupedBarSpec, facetedLineSpec } from './report/charts.js';
 
 export { EliminationGame, GameState, type Baselines } from './rl/game.js';

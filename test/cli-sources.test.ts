@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -83,6 +83,28 @@ describe('graph sources', () => {
     assert.match(fails('cost', 'g', '--source', 'python'), /unknown source 'python'/);
     assert.match(fails('cost', 'g', '--cost-model', 'flops'), /unknown cost model 'flops'/);
     assert.match(fails('bench', 'everything'), /unknown benchmark 'everything'/);
+  });
+});
+
+describe('bench runtime --report-only', () => {
+  test('rewrites the report from runtime.json without timing, and says when there is none', () => {
+    const out = join(dir, 'runtime');
+    mkdirSync(out, { recursive: true });
+    const saved = readFileSync('results/runtime.json', 'utf8');
+    writeFileSync(join(out, 'runtime.json'), saved);
+    ok('bench', 'runtime', '--report-only', '--out-dir', out);
+    const md = readFileSync(join(out, 'runtime.md'), 'utf8');
+    const data = JSON.parse(saved) as {
+      rows: { task: string; batch: number; variant: string; medianMs: number }[];
+    };
+    const row = data.rows.find((r) => r.task === 'g' && r.batch === 512 && r.variant === 'best-order');
+    assert.ok(row);
+    assert.match(md, /Targets \(issue 6\)/);
+    assert.ok(md.includes(`| g | `) && md.includes(row.medianMs.toFixed(3)));
+    assert.match(
+      fails('bench', 'runtime', '--report-only', '--out-dir', join(dir, 'none')),
+      /runtime\.json: no such file/,
+    );
   });
 });
 

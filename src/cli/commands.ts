@@ -15,6 +15,8 @@ import {
   renderPng,
   runtimeBenchmark,
   runtimeMarkdown,
+  type RuntimeBenchResult,
+  type RuntimeReportContext,
   TASKS,
   taskGraph,
   type OptimizeMethod,
@@ -119,7 +121,17 @@ async function benchRuntime(opts: {
   readonly outDir: string;
   readonly quick?: boolean;
   readonly tasks?: string;
+  readonly reportOnly?: boolean;
 }): Promise<string> {
+  const jsonPath = join(opts.outDir, 'runtime.json');
+  if (opts.reportOnly) {
+    // Rewrites the Markdown and charts from the measurements already in runtime.json (no timing).
+    if (!existsSync(jsonPath)) throw new CliError(`${jsonPath}: no such file (run the benchmark first)`);
+    const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as RuntimeBenchResult & RuntimeReportContext;
+    const { command, machine, runs, warmup, seed, bestOrderSource, annealMoves } = saved;
+    const ctx = { command, machine, runs, warmup, seed, bestOrderSource, annealMoves };
+    return writeRuntimeReports(opts.outDir, saved, ctx);
+  }
   const searchPath = join(opts.outDir, 'search.json');
   const bestOrders = new Map<string, VertexId[]>();
   let bestOrderSource = 'a 5 s single-thread native search per task (quickOptimize, seed 1)';
@@ -148,42 +160,78 @@ async function benchRuntime(opts: {
     tasks: opts.tasks?.split(',').map((t) => findTask(t.trim())?.name ?? t.trim()),
     log: (l) => process.stderr.write(`${l}\n`),
   });
-  mkdirSync(opts.outDir, { recursive: true });
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const command = opts.quick ? 'npm run bench:runtime -- --quick' : 'npm run bench:runtime';
-  writeFileSync(
-    join(opts.outDir, 'runtime.md'),
-    runtimeMarkdown(result, { command, machine, runs, warmup, seed, bestOrderSource, annealMoves }),
-  );
+  return writeRuntimeReports(opts.outDir, result, {
+    command,
+    machine,
+    runs,
+    warmup,
+    seed,
+    bestOrderSource,
+    annealMoves,
+  });
+}
+
+/** runtime.md, runtime.json (measurements and context) and the two charts. */
+async function writeRuntimeReports(
+  outDir: string,
+  result: RuntimeBenchResult,
+  ctx: RuntimeReportContext,
+): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'runtime.md'), runtimeMarkdown(result, ctx));
   // Charts: time per point (µs) at batch 512, and over batch sizes.
   const perPoint = result.rows.map((r) => ({ ...r, us: (1000 * r.medianMs) / r.batch }));
   const at512 = perPoint
     .filter((r) => r.batch === 512)
     .map((r) => ({ group: r.task, series: r.variant, value: r.us }));
   writeFileSync(
-    join(opts.outDir, 'runtime-batch512.png'),
+    join(outDir, 'runtime-batch512.png'),
     await renderPng(
       groupedBarSpec('Jacobian time per point at batch 512 (median, log scale)', at512, 'µs per point'),
     ),
   );
   const lines = perPoint.map((r) => ({ facet: r.task, series: r.variant, x: r.batch, y: r.us }));
   writeFileSync(
-    join(opts.outDir, 'runtime-batches.png'),
+    join(outDir, 'runtime-batches.png'),
     await renderPng(
       facetedLineSpec('Jacobian time per point over batch sizes', lines, 'batch', 'µs per point'),
     ),
   );
-  writeFileSync(
-    join(opts.outDir, 'runtime.json'),
-    `${JSON.stringify({ command, machine, runs, warmup, seed, rows: result.rows.map(({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs }) => ({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs })), omitted: result.omitted, checks: result.checks, bestChoices: result.bestChoices, layouts: result.layouts, allocation: result.allocation, opCosts: result.opCosts, predictions: result.predictions }, null, 2)}\n`,
+  const rows = result.rows.map(
+    ({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs: rounds }) => ({
+      task,
+      batch,
+      variant,
+      medianMs,
+      cpuMs,
+      multiplications,
+      stats,
+      runs: rounds,
+    }),
   );
-  return `wrote ${join(opts.outDir, 'runtime.md')}, runtime.json and two PNG charts (${result.rows.length} rows)`;
+  const { omitted, checks, bestChoices, layouts, allocation, opCosts, predictions } = result;
+  writeFileSync(
+    join(outDir, 'runtime.json'),
+    `${JSON.stringify(
+      { ...ctx, rows, omitted, checks, bestChoices, layouts, allocation, opCosts, predictions },
+      null,
+      2,
+    )}\n`,
+  );
+  return `wrote ${join(outDir, 'runtime.md')}, runtime.json and two PNG charts (${result.rows.length} rows)`;
 }
 
 /** `bench paper` / `bench runtime`: regenerate a report in results/. */
 export async function benchCommand(
   suite: string,
-  opts: { readonly outDir: string; readonly quick?: boolean },
+  opts: {
+    readonly outDir: string;
+    readonly quick?: boolean;
+    readonly tasks?: string;
+    readonly reportOnly?: boolean;
+  },
 ): Promise<string> {
   if (suite === 'runtime') return benchRuntime(opts);
   if (suite !== 'paper') throw new CliError(`unknown benchmark '${suite}' (available: paper, runtime)`);

@@ -214,6 +214,7 @@ program
   .option('--out-dir <dir>', 'where to write the report', 'results')
   .option('--quick', 'runtime: fewer timed rounds (a smoke run)')
   .option('--tasks <names>', 'runtime: only these tasks (comma-separated)')
+  .option('--report-only', 'runtime: rewrite runtime.md and the charts from runtime.json, without timing')
   .action(async (suite: string, opts) => print(await benchCommand(suite, opts)));
 
 program

@@ -8,7 +8,7 @@ import { quickOptimize } from '../search/portfolio.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
 import { cheapestCompiledOrder } from './choose.js';
-import { CHUNK_CHARS, emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
+import { emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
 import { programWork, type Work } from './op-costs.js';
 import { FULL_FOLDING, NO_FOLDING, programStats, type ProgramStats } from './program.js';
 
@@ -28,7 +28,7 @@ export interface CompileOptions {
    * exactly the native cost model's multiplications.
    */
   readonly fold?: boolean;
-  /** Source characters per generated function (default CHUNK_CHARS; for measurements). */
+  /** Source characters per generated function (default: the layout's, see emit.ts; for measurements). */
   readonly chunkChars?: number;
 }
 
@@ -77,7 +77,7 @@ export function compileGraphJacobian(
   target: CompileTarget = 'markowitz',
   options: CompileOptions = {},
 ): CompiledJacobian {
-  const { layout = 'point', budgetSeconds = 0.5, fold = true, chunkChars = CHUNK_CHARS } = options;
+  const { layout = 'point', budgetSeconds = 0.5, fold = true, chunkChars } = options;
   const folding = fold ? FULL_FOLDING : NO_FOLDING;
   const graphKey = JSON.stringify(graphToJson(graph));
   let order: VertexId[] = [];
@@ -94,7 +94,7 @@ export function compileGraphJacobian(
   }
   const targetKey =
     target === 'tape-forward' || target === 'tape-reverse' ? target : `order:${order.join(',')}`;
-  const key = `${layout}|${fold}|${chunkChars}|${targetKey}|${graphKey}`;
+  const key = `${layout}|${fold}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
   let compiled = programCache.get(key);
   if (!compiled) {
     const program =
