@@ -110,6 +110,7 @@ export {
   type RuntimeBenchResult,
 } from './report/runtime-bench.js';
 export { runtimeMarkdown, type RuntimeReportContext } from './report/runtime-markdown.js';
+export type { BestOrderChoice } from './report/runtime.js';
 export { renderPng, groupedBarSpec, facetedLineSpec } from './report/charts.js';
 
 export { EliminationGame, GameState, type Baselines } from './rl/game.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { findTask, resolveOrder, taskGraph, type TaskDefinition } from '../src/index.js';
 import { fails, ok } from './cli-helpers.js';
 
 let dir = '';
@@ -104,6 +105,39 @@ describe('bench runtime --report-only', () => {
     assert.match(
       fails('bench', 'runtime', '--report-only', '--out-dir', join(dir, 'none')),
       /runtime\.json: no such file/,
+    );
+  });
+});
+
+describe('bench runtime --repeat', () => {
+  test('a repeat process times the given orders at batch 512 and writes its rows', () => {
+    const repeat = join(dir, 'repeat');
+    mkdirSync(repeat, { recursive: true });
+    const order = resolveOrder(
+      taskGraph(findTask('PropaneCombustion') as TaskDefinition, 'jaxpr'),
+      'markowitz',
+    );
+    const choice = { task: 'PropaneCombustion', source: 'markowitz', order, candidates: [] };
+    writeFileSync(join(repeat, 'choices.json'), JSON.stringify([choice]));
+    ok('bench', 'runtime', '--repeat-child', repeat);
+    const rows = JSON.parse(readFileSync(join(repeat, 'rows.json'), 'utf8')) as {
+      task: string;
+      batch: number;
+      variant: string;
+      medianMs: number;
+    }[];
+    assert.deepEqual(rows.map((r) => r.variant).sort(), [
+      'best-order',
+      'forward-order',
+      'markowitz-order',
+      'reverse-order',
+      'tape-forward',
+      'tape-reverse',
+    ]);
+    assert.ok(rows.every((r) => r.task === 'PropaneCombustion' && r.batch === 512 && r.medianMs > 0));
+    assert.match(
+      fails('bench', 'runtime', '--repeat', '-1', '--tasks', 'nothing'),
+      /--repeat must be a whole number/,
     );
   });
 });

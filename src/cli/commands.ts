@@ -1,33 +1,23 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
   countOrderWith,
-  facetedLineSpec,
-  findTask,
-  groupedBarSpec,
   optimizeOrder,
   OPTIMIZE_METHODS,
   paperTable,
   paperTableMarkdown,
-  quickOptimize,
-  renderPng,
-  runtimeBenchmark,
-  runtimeMarkdown,
-  type RuntimeBenchResult,
-  type RuntimeReportContext,
   TASKS,
   taskGraph,
   type OptimizeMethod,
   type TaskSource,
   resolveOrder,
-  type VertexId,
   eliminableVertices,
   graphToJson,
   jacobianByElimination,
   pprintGraph,
 } from '../index.js';
+import { benchRuntime, type BenchOptions } from './bench-runtime.js';
 import { CliError } from './errors.js';
 import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
 import { loadGraph } from './load-graph.js';
@@ -116,123 +106,8 @@ export function tasksCommand(opts: { readonly json?: boolean }): string {
   return lines.join('\n');
 }
 
-/** `bench runtime`: compiled variants and the peer over batch sizes, as results/runtime.{md,json}. */
-async function benchRuntime(opts: {
-  readonly outDir: string;
-  readonly quick?: boolean;
-  readonly tasks?: string;
-  readonly reportOnly?: boolean;
-}): Promise<string> {
-  const jsonPath = join(opts.outDir, 'runtime.json');
-  if (opts.reportOnly) {
-    // Rewrites the Markdown and charts from the measurements already in runtime.json (no timing).
-    if (!existsSync(jsonPath)) throw new CliError(`${jsonPath}: no such file (run the benchmark first)`);
-    const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as RuntimeBenchResult & RuntimeReportContext;
-    const { command, machine, runs, warmup, seed, bestOrderSource, annealMoves } = saved;
-    const ctx = { command, machine, runs, warmup, seed, bestOrderSource, annealMoves };
-    return writeRuntimeReports(opts.outDir, saved, ctx);
-  }
-  const searchPath = join(opts.outDir, 'search.json');
-  const bestOrders = new Map<string, VertexId[]>();
-  let bestOrderSource = 'a 5 s single-thread native search per task (quickOptimize, seed 1)';
-  if (existsSync(searchPath)) {
-    const saved = JSON.parse(readFileSync(searchPath, 'utf8')) as {
-      results?: { task: string; costModel: string; order: VertexId[] }[];
-    };
-    for (const r of saved.results ?? []) if (r.costModel === 'native') bestOrders.set(r.task, r.order);
-    if (bestOrders.size > 0)
-      bestOrderSource = `the native-model orders of ${searchPath} (npm run bench:search)`;
-  }
-  for (const task of TASKS)
-    if (!bestOrders.has(task.name))
-      bestOrders.set(task.name, quickOptimize(taskGraph(task, 'jaxpr'), opts.quick ? 500 : 5000).order);
-  const runs = opts.quick ? 5 : 50;
-  const warmup = opts.quick ? 2 : 10;
-  const seed = 7;
-  const annealMoves = opts.quick ? 200 : 5000;
-  const result = await runtimeBenchmark({
-    batches: [1, 16, 128, 512, 2048],
-    runs,
-    warmup,
-    bestOrders,
-    seed,
-    annealMoves,
-    tasks: opts.tasks?.split(',').map((t) => findTask(t.trim())?.name ?? t.trim()),
-    log: (l) => process.stderr.write(`${l}\n`),
-  });
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
-  const command = opts.quick ? 'npm run bench:runtime -- --quick' : 'npm run bench:runtime';
-  return writeRuntimeReports(opts.outDir, result, {
-    command,
-    machine,
-    runs,
-    warmup,
-    seed,
-    bestOrderSource,
-    annealMoves,
-  });
-}
-
-/** runtime.md, runtime.json (measurements and context) and the two charts. */
-async function writeRuntimeReports(
-  outDir: string,
-  result: RuntimeBenchResult,
-  ctx: RuntimeReportContext,
-): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'runtime.md'), runtimeMarkdown(result, ctx));
-  // Charts: time per point (µs) at batch 512, and over batch sizes.
-  const perPoint = result.rows.map((r) => ({ ...r, us: (1000 * r.medianMs) / r.batch }));
-  const at512 = perPoint
-    .filter((r) => r.batch === 512)
-    .map((r) => ({ group: r.task, series: r.variant, value: r.us }));
-  writeFileSync(
-    join(outDir, 'runtime-batch512.png'),
-    await renderPng(
-      groupedBarSpec('Jacobian time per point at batch 512 (median, log scale)', at512, 'µs per point'),
-    ),
-  );
-  const lines = perPoint.map((r) => ({ facet: r.task, series: r.variant, x: r.batch, y: r.us }));
-  writeFileSync(
-    join(outDir, 'runtime-batches.png'),
-    await renderPng(
-      facetedLineSpec('Jacobian time per point over batch sizes', lines, 'batch', 'µs per point'),
-    ),
-  );
-  const rows = result.rows.map(
-    ({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs: rounds }) => ({
-      task,
-      batch,
-      variant,
-      medianMs,
-      cpuMs,
-      multiplications,
-      stats,
-      runs: rounds,
-    }),
-  );
-  const { omitted, checks, bestChoices, layouts, allocation, opCosts, predictions } = result;
-  writeFileSync(
-    join(outDir, 'runtime.json'),
-    `${JSON.stringify(
-      { ...ctx, rows, omitted, checks, bestChoices, layouts, allocation, opCosts, predictions },
-      null,
-      2,
-    )}\n`,
-  );
-  return `wrote ${join(outDir, 'runtime.md')}, runtime.json and two PNG charts (${result.rows.length} rows)`;
-}
-
 /** `bench paper` / `bench runtime`: regenerate a report in results/. */
-export async function benchCommand(
-  suite: string,
-  opts: {
-    readonly outDir: string;
-    readonly quick?: boolean;
-    readonly tasks?: string;
-    readonly reportOnly?: boolean;
-  },
-): Promise<string> {
+export async function benchCommand(suite: string, opts: BenchOptions): Promise<string> {
   if (suite === 'runtime') return benchRuntime(opts);
   if (suite !== 'paper') throw new CliError(`unknown benchmark '${suite}' (available: paper, runtime)`);
   const rows = paperTable();

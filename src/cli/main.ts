@@ -4,7 +4,7 @@
  * CrosscountryError (CliError for files, JSON, orders and inputs) and is reported here, on one line.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CrosscountryError } from '../index.js';
 import {
   benchCommand,
@@ -215,6 +215,12 @@ program
   .option('--quick', 'runtime: fewer timed rounds (a smoke run)')
   .option('--tasks <names>', 'runtime: only these tasks (comma-separated)')
   .option('--report-only', 'runtime: rewrite runtime.md and the charts from runtime.json, without timing')
+  .option(
+    '--repeat <n>',
+    'runtime: fresh processes repeating the batch-512 timings of the faithful tasks',
+    '2',
+  )
+  .addOption(new Option('--repeat-child <dir>').hideHelp())
   .action(async (suite: string, opts) => print(await benchCommand(suite, opts)));
 
 program

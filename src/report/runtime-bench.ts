@@ -32,6 +32,12 @@ export interface RuntimeBenchOptions {
   readonly maxCallMs?: number;
   /** Moves of annealing on the compiled operation count for the best-order candidates (default 0: none). */
   readonly annealMoves?: number;
+  /** Best-order choices made earlier (a repeat in another process): used as they are, nothing is searched. */
+  readonly choices?: ReadonlyMap<string, BestOrderChoice>;
+  /** Time the jax-js peer (default true). */
+  readonly peer?: boolean;
+  /** Also time the layouts, fresh against reused arrays, and price the programs (default true). */
+  readonly extras?: boolean;
 }
 
 export interface RuntimeBenchResult {
@@ -50,6 +56,11 @@ export interface RuntimeBenchResult {
   opCosts: Record<string, number>;
   /** Per compiled variant at the layout batch: the priced proxy's nanoseconds per point. */
   predictions: { task: string; variant: string; predictedNs: number }[];
+  /**
+   * Batch-512 medians of the compiled variants from this process and from repeats in fresh processes (each
+   * process compiles and optimises the code anew, which moves a variant's time by a few per cent).
+   */
+  repeats: { task: string; variant: string; medianMs: number[] }[];
 }
 
 /** Dense (all outputs flattened) × (all inputs flattened) finite-difference Jacobian of one point. */
@@ -94,35 +105,36 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     allocation: [],
     opCosts: {},
     predictions: [],
+    repeats: [],
   };
+  const { peer = true, extras = true } = options;
   const layoutBatch = batches.includes(512) ? 512 : Math.max(...batches);
-  const jax = await loadJaxjs().catch((err: unknown) => {
-    result.omitted.push({
-      task: '*',
-      variant: 'jaxjs-*',
-      reason: `@jax-js/jax could not be loaded: ${String(err)}`,
-    });
-    return null;
-  });
+  const jax = !peer
+    ? null
+    : await loadJaxjs().catch((err: unknown) => {
+        result.omitted.push({
+          task: '*',
+          variant: 'jaxjs-*',
+          reason: `@jax-js/jax could not be loaded: ${String(err)}`,
+        });
+        return null;
+      });
   const tasks: TaskDefinition[] = TASKS.filter((t) => !options.tasks || options.tasks.includes(t.name));
   // Per-operation prices for the run-time proxy, measured once, before any generated code runs.
   const kinds = new Set<string>();
-  for (const task of tasks)
-    for (const variant of RUNTIME_VARIANTS)
-      if (variant !== 'best-order')
-        for (const key of Object.keys(compiledVariant(taskGraph(task, 'jaxpr'), variant, [], 'point').work))
-          kinds.add(key);
-  const opCosts = measureOpCosts(kinds);
+  if (extras)
+    for (const task of tasks)
+      for (const variant of RUNTIME_VARIANTS)
+        if (variant !== 'best-order')
+          for (const key of Object.keys(compiledVariant(taskGraph(task, 'jaxpr'), variant, [], 'point').work))
+            kinds.add(key);
+  const opCosts = extras ? measureOpCosts(kinds) : new Map<string, number>();
   result.opCosts = Object.fromEntries(opCosts);
   for (const task of tasks) {
     const graph = taskGraph(task, 'jaxpr');
-    const choice = chooseBestOrder(
-      graph,
-      task.name,
-      task.paperName,
-      bestOrders.get(task.name),
-      options.annealMoves ?? 0,
-    );
+    const choice =
+      options.choices?.get(task.name) ??
+      chooseBestOrder(graph, task.name, task.paperName, bestOrders.get(task.name), options.annealMoves ?? 0);
     result.bestChoices.push(choice);
     const best = choice.order;
     const rng = new Rng(seed);
@@ -212,7 +224,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
         }),
       );
       timed.forEach((v, k) => perPointMs.set(v.variant, ours[k].medianMs / batch));
-      if (batch === layoutBatch) {
+      if (extras && batch === layoutBatch) {
         // The other layout (structure of arrays, batch innermost), timed against the default on the same points.
         const order = best.length > 0 ? best : undefined;
         const variant = (order ? 'best-order' : 'markowitz-order') as RuntimeRow['variant'];

@@ -1,0 +1,200 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  facetedLineSpec,
+  findTask,
+  groupedBarSpec,
+  quickOptimize,
+  renderPng,
+  runtimeBenchmark,
+  runtimeMarkdown,
+  FAITHFUL_TASKS,
+  TASKS,
+  taskGraph,
+  type BestOrderChoice,
+  type RuntimeBenchResult,
+  type RuntimeReportContext,
+  type VertexId,
+} from '../index.js';
+import { CliError } from './errors.js';
+
+/** Options of `bench runtime` (and of `bench paper`, which reads only outDir). */
+export interface BenchOptions {
+  readonly outDir: string;
+  readonly quick?: boolean;
+  readonly tasks?: string;
+  readonly reportOnly?: boolean;
+  /** Fresh processes repeating the batch-512 timings of the faithful tasks (default 2; none with quick). */
+  readonly repeat?: string;
+  /** Internal: run as one such repeat, with the choices and results in this directory. */
+  readonly repeatChild?: string;
+}
+
+/** `bench runtime`: compiled variants and the peer over batch sizes, as results/runtime.{md,json}. */
+export async function benchRuntime(opts: BenchOptions): Promise<string> {
+  if (opts.repeatChild) return runRepeat(opts.repeatChild);
+  const repeats = opts.quick ? 0 : Number(opts.repeat ?? 2);
+  if (!Number.isInteger(repeats) || repeats < 0)
+    throw new CliError(`--repeat must be a whole number ≥ 0, not '${opts.repeat}'`);
+  const jsonPath = join(opts.outDir, 'runtime.json');
+  if (opts.reportOnly) {
+    // Rewrites the Markdown and charts from the measurements already in runtime.json (no timing).
+    if (!existsSync(jsonPath)) throw new CliError(`${jsonPath}: no such file (run the benchmark first)`);
+    const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as RuntimeBenchResult & RuntimeReportContext;
+    const { command, machine, runs, warmup, seed, bestOrderSource, annealMoves } = saved;
+    const ctx = { command, machine, runs, warmup, seed, bestOrderSource, annealMoves };
+    return writeRuntimeReports(opts.outDir, saved, ctx);
+  }
+  const searchPath = join(opts.outDir, 'search.json');
+  const bestOrders = new Map<string, VertexId[]>();
+  let bestOrderSource = 'a 5 s single-thread native search per task (quickOptimize, seed 1)';
+  if (existsSync(searchPath)) {
+    const saved = JSON.parse(readFileSync(searchPath, 'utf8')) as {
+      results?: { task: string; costModel: string; order: VertexId[] }[];
+    };
+    for (const r of saved.results ?? []) if (r.costModel === 'native') bestOrders.set(r.task, r.order);
+    if (bestOrders.size > 0)
+      bestOrderSource = `the native-model orders of ${searchPath} (npm run bench:search)`;
+  }
+  for (const task of TASKS)
+    if (!bestOrders.has(task.name))
+      bestOrders.set(task.name, quickOptimize(taskGraph(task, 'jaxpr'), opts.quick ? 500 : 5000).order);
+  const runs = opts.quick ? 5 : 50;
+  const warmup = opts.quick ? 2 : 10;
+  const seed = 7;
+  const annealMoves = opts.quick ? 200 : 5000;
+  const result = await runtimeBenchmark({
+    batches: [1, 16, 128, 512, 2048],
+    runs,
+    warmup,
+    bestOrders,
+    seed,
+    annealMoves,
+    tasks: opts.tasks?.split(',').map((t) => findTask(t.trim())?.name ?? t.trim()),
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  result.repeats = repeatInFreshProcesses(result, repeats, (l) => process.stderr.write(`${l}\n`));
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+  const command = opts.quick ? 'npm run bench:runtime -- --quick' : 'npm run bench:runtime';
+  return writeRuntimeReports(opts.outDir, result, {
+    command,
+    machine,
+    runs,
+    warmup,
+    seed,
+    bestOrderSource,
+    annealMoves,
+  });
+}
+
+/** runtime.md, runtime.json (measurements and context) and the two charts. */
+async function writeRuntimeReports(
+  outDir: string,
+  result: RuntimeBenchResult,
+  ctx: RuntimeReportContext,
+): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'runtime.md'), runtimeMarkdown(result, ctx));
+  // Charts: time per point (µs) at batch 512, and over batch sizes.
+  const perPoint = result.rows.map((r) => ({ ...r, us: (1000 * r.medianMs) / r.batch }));
+  const at512 = perPoint
+    .filter((r) => r.batch === 512)
+    .map((r) => ({ group: r.task, series: r.variant, value: r.us }));
+  writeFileSync(
+    join(outDir, 'runtime-batch512.png'),
+    await renderPng(
+      groupedBarSpec('Jacobian time per point at batch 512 (median, log scale)', at512, 'µs per point'),
+    ),
+  );
+  const lines = perPoint.map((r) => ({ facet: r.task, series: r.variant, x: r.batch, y: r.us }));
+  writeFileSync(
+    join(outDir, 'runtime-batches.png'),
+    await renderPng(
+      facetedLineSpec('Jacobian time per point over batch sizes', lines, 'batch', 'µs per point'),
+    ),
+  );
+  const rows = result.rows.map(
+    ({ task, batch, variant, medianMs, cpuMs, multiplications, stats, runs: rounds }) => ({
+      task,
+      batch,
+      variant,
+      medianMs,
+      cpuMs,
+      multiplications,
+      stats,
+      runs: rounds,
+    }),
+  );
+  const { omitted, checks, bestChoices, layouts, allocation, opCosts, predictions } = result;
+  writeFileSync(
+    join(outDir, 'runtime.json'),
+    `${JSON.stringify(
+      { ...ctx, rows, omitted, checks, bestChoices, layouts, allocation, opCosts, predictions },
+      null,
+      2,
+    )}\n`,
+  );
+  return `wrote ${join(outDir, 'runtime.md')}, runtime.json and two PNG charts (${result.rows.length} rows)`;
+}
+
+const REPEAT_BATCH = 512;
+const REPEAT_RUNS = 50;
+
+/**
+ * Each process compiles and optimises the generated code anew, which moves a variant's time by a few per
+ * cent; so the batch-512 timings of the faithful tasks are repeated in `count` fresh processes (one after
+ * the other, same orders) and the report's targets use the median over processes.
+ */
+function repeatInFreshProcesses(
+  main: RuntimeBenchResult,
+  count: number,
+  log: (line: string) => void,
+): RuntimeBenchResult['repeats'] {
+  const faithful = main.bestChoices.filter((c) => FAITHFUL_TASKS.includes(c.task));
+  const at512 = main.rows.filter((r) => r.batch === REPEAT_BATCH && r.stats !== null);
+  const repeats = at512
+    .filter((r) => faithful.some((c) => c.task === r.task))
+    .map((r) => ({ task: r.task, variant: r.variant as string, medianMs: [r.medianMs] }));
+  if (count === 0 || repeats.length === 0) return repeats;
+  const dir = mkdtempSync(join(tmpdir(), 'crosscountry-repeat-'));
+  try {
+    writeFileSync(join(dir, 'choices.json'), JSON.stringify(faithful));
+    for (let k = 1; k <= count; k++) {
+      log(`repeat ${k} of ${count} in a fresh process (batch ${REPEAT_BATCH}, ${faithful.length} tasks)`);
+      const child = spawnSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1], 'bench', 'runtime', '--repeat-child', dir],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      if (child.status !== 0) throw new CliError(`repeat ${k} failed (exit ${child.status})`);
+      const rows = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RuntimeBenchResult['rows'];
+      for (const rep of repeats) {
+        const row = rows.find((r) => r.task === rep.task && r.variant === rep.variant);
+        if (row) rep.medianMs.push(row.medianMs);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return repeats;
+}
+
+/** One repeat: the given orders, batch 512 only, no peer and no extras; rows written to `dir/rows.json`. */
+async function runRepeat(dir: string): Promise<string> {
+  const choices = JSON.parse(readFileSync(join(dir, 'choices.json'), 'utf8')) as BestOrderChoice[];
+  const result = await runtimeBenchmark({
+    batches: [REPEAT_BATCH],
+    runs: REPEAT_RUNS,
+    warmup: 10,
+    bestOrders: new Map(),
+    choices: new Map(choices.map((c) => [c.task, c])),
+    tasks: choices.map((c) => c.task),
+    peer: false,
+    extras: false,
+  });
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify(result.rows));
+  return `wrote ${join(dir, 'rows.json')}`;
+}
