@@ -1,9 +1,9 @@
-import { nodeOfOperand, type Graph, type Operand, type Vertex } from '../graph/graph.js';
+import { nodeOfOperand, operandShape, type Graph, type Operand, type Vertex } from '../graph/graph.js';
 import type { UnaryPrimitive, BinaryPrimitive, ComparisonPrimitive } from '../graph/primitive.js';
 import { broadcastIndexMap, sizeOf } from '../graph/shape.js';
 import { binaryMath, unaryMath } from '../primitives/elementwise.js';
 import { axisOffsets, complementAxes } from '../primitives/index-maps.js';
-import { dotLayout, ruleOf } from '../primitives/rules.js';
+import { dotLayout, selectionBlocks } from '../primitives/rules.js';
 import { numberLiteral, type ProgramBuilder, type Sym } from './program.js';
 import { addSym, symBlockFromEntries, type SymBlock } from './sym-block.js';
 
@@ -148,13 +148,7 @@ function lowerVertex(
   ops: Sym[][],
 ): { value: Sym[]; partials: (SymBlock | null)[] } {
   const n = sizeOf(v.shape);
-  const shapes = v.operands.map((op) =>
-    op.kind === 'literal'
-      ? op.value.shape
-      : op.kind === 'input'
-        ? graph.inputs[op.index].shape
-        : graph.vertices[op.id - 1].shape,
-  );
+  const shapes = v.operands.map((op) => operandShape(graph, op));
   const diag = (syms: Sym[]): SymBlock =>
     symBlockFromEntries(
       n,
@@ -342,14 +336,7 @@ function lowerVertex(
     }
     default: {
       // Data movement: the interpreter's 0/1 selection blocks say which operand element each output copies.
-      const blocks = ruleOf(v.primitive).partials({
-        params: v.params as never,
-        operandShapes: shapes,
-        shape: v.shape,
-        operands: null,
-        out: null,
-        wants: ops.map(() => true),
-      });
+      const blocks = selectionBlocks(v, shapes);
       const value = new Array<Sym>(n);
       blocks.forEach((block, k) => {
         if (!block) return;

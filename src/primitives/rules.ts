@@ -17,6 +17,7 @@ import {
   sizeOf,
   type Shape,
 } from '../graph/shape.js';
+import type { Vertex } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import { csrBlock, rowMapBlock, selectionBlock, type Block } from '../sparse/block.js';
 import { binaryMath, comparisonMath, unaryMath } from './elementwise.js';
@@ -485,4 +486,19 @@ export const primitiveRules: { [P in Primitive]: PrimitiveRule<P> } = {
 
 export function ruleOf<P extends Primitive>(p: P): PrimitiveRule<P> {
   return primitiveRules[p] as PrimitiveRule<P>;
+}
+
+/**
+ * The 0/1 selection blocks of a data-movement vertex (reshape, slice, concatenate, transpose, …): which
+ * operand element each output element copies. They depend on shapes only, so no values are needed.
+ */
+export function selectionBlocks(v: Vertex, operandShapes: readonly Shape[]): (Block | null)[] {
+  return ruleOf(v.primitive).partials({
+    params: v.params as never,
+    operandShapes,
+    shape: v.shape,
+    operands: null,
+    out: null,
+    wants: operandShapes.map(() => true),
+  });
 }

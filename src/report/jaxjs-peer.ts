@@ -4,7 +4,9 @@
  * `jit(vmap(jacfwd(f)))` / `jit(vmap(jacrev(f)))` compute the Jacobian for a batch. jax-js computes in
  * float32 (its default and fast path), crosscountry in float64.
  */
-import type { Graph, Operand } from '../graph/graph.js';
+import { operandShape, type Graph, type Operand, type Vertex } from '../graph/graph.js';
+import { sizeOf } from '../graph/shape.js';
+import { selectionBlocks } from '../primitives/rules.js';
 
 type JaxModule = typeof import('@jax-js/jax');
 type JArray = InstanceType<JaxModule['Array']>;
@@ -81,6 +83,10 @@ export function jaxjsFunction(jax: JaxModule, graph: Graph, only?: number): (v: 
         'squeeze',
         'broadcast_in_dim',
         'reduce_sum',
+        'reduce_max',
+        'reduce_min',
+        'dot_general',
+        ...SELECTED,
       ].includes(v.primitive);
     if (!ok)
       throw new Error(`the jax-js replay has no mapping for primitive '${v.primitive}' (vertex ${v.id})`);
@@ -97,6 +103,7 @@ export function jaxjsFunction(jax: JaxModule, graph: Graph, only?: number): (v: 
       return np.matmul(np.array(select).reshape([sizes[k], total]), v.ref).reshape([...x.shape]);
     });
     const values: JArray[] = [];
+    const rankOf = (op: Operand): number => operandShape(graph, op).length;
     const get = (op: Operand): JArray | number =>
       op.kind === 'input'
         ? inputs[op.index].ref
@@ -116,6 +123,12 @@ export function jaxjsFunction(jax: JaxModule, graph: Graph, only?: number): (v: 
       else if (p === 'erf') out = (jax.scipySpecial as unknown as Record<string, Fn>).erf(x);
       else if (p === 'stop_gradient') out = (jax.lax as unknown as Record<string, Fn>).stopGradient(x);
       else if (vx.primitive === 'reduce_sum') out = np.sum(x, vx.params.axes);
+      else if (vx.primitive === 'reduce_max') out = np.max(x, vx.params.axes);
+      else if (vx.primitive === 'reduce_min') out = np.min(x, vx.params.axes);
+      else if (vx.primitive === 'dot_general') {
+        const [li, ri, oi] = einsumOf(vx, rankOf(vx.operands[0]), rankOf(vx.operands[1]));
+        out = np.einsum(args[0], li, args[1], ri, oi);
+      } else if (SELECTED.includes(p)) out = selected(np, graph, vx, args);
       else if (vx.primitive === 'broadcast_in_dim') {
         // Insert the new axes as size 1, then broadcast.
         const shape = vx.params.shape.map(() => 1);
@@ -134,11 +147,61 @@ export function jaxjsFunction(jax: JaxModule, graph: Graph, only?: number): (v: 
     if (only === undefined) return np.concatenate(outs);
     let k = only;
     for (const o of outs) {
-      if (k < o.shape[0]) return o.slice(k);
+      if (k < o.shape[0]) {
+        // A one-hot dot product, not o.slice(k): slices get wrong cotangents under grad in jax-js 0.1.25.
+        const pick = new Float32Array(o.shape[0]);
+        pick[k] = 1;
+        return np.dot(np.array(pick), o);
+      }
       k -= o.shape[0];
     }
     throw new RangeError(`no output element ${only}`);
   };
+}
+
+/**
+ * Data movement replayed as products with constant 0/1 selection matrices (from our own rule's local
+ * partials): jax-js 0.1.25 transposes slices wrongly under grad, and its concatenate breaks jacrev.
+ */
+const SELECTED = ['slice', 'concatenate', 'transpose'];
+
+function selected(np: Record<string, Fn>, graph: Graph, vx: Vertex, args: (JArray | number)[]): JArray {
+  const shapes = vx.operands.map((op) => operandShape(graph, op));
+  const blocks = selectionBlocks(vx, shapes);
+  const n = sizeOf(vx.shape);
+  let out: JArray | null = null;
+  blocks.forEach((block, k) => {
+    if (!block) return;
+    const m = sizeOf(shapes[k]);
+    const matrix = new Float32Array(n * m);
+    for (let r = 0; r < block.rows; r++)
+      for (let p = block.rowPtr[r]; p < block.rowPtr[r + 1]; p++) matrix[r * m + block.colIdx[p]] = 1;
+    const arg = args[k];
+    const flat = typeof arg === 'number' ? np.array([arg]) : arg.reshape([m]);
+    const term = np.matmul(np.array(matrix).reshape([n, m]), flat);
+    out = out === null ? term : np.add(out, term);
+  });
+  if (out === null) throw new Error(`'${vx.primitive}' (vertex ${vx.id}) selects nothing`);
+  return (out as JArray).reshape([...vx.shape]);
+}
+
+/**
+ * dot_general as einsum index lists (lhs, rhs, output): batch axes, then lhs free axes, then rhs free axes,
+ * JAX's output order. The numeric form, because jax-js parses string subscripts with Node 22 iterator helpers.
+ */
+function einsumOf(vx: Vertex, lhsRank: number, rhsRank: number): [number[], number[], number[]] {
+  if (vx.primitive !== 'dot_general') throw new Error(`'${vx.primitive}' is not a dot_general`);
+  const [[lc, rc], [lb, rb]] = vx.params.dimension_numbers;
+  let next = 0;
+  const lhs = new Array<number>(lhsRank).fill(-1);
+  const rhs = new Array<number>(rhsRank).fill(-1);
+  lb.forEach((a, i) => (lhs[a] = rhs[rb[i]] = next++));
+  lc.forEach((a, i) => (lhs[a] = rhs[rc[i]] = next++));
+  const free = (labels: number[]): number[] =>
+    labels.flatMap((l, a) => (l === -1 ? [(labels[a] = next++)] : []));
+  const lf = free(lhs);
+  const rf = free(rhs);
+  return [lhs, rhs, [...lb.map((a) => lhs[a]), ...lf, ...rf]];
 }
 
 export interface JaxjsVariant {

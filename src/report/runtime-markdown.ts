@@ -288,8 +288,10 @@ export function runtimeMarkdown(result: RuntimeBenchResult, ctx: RuntimeReportCo
     '',
     'jax-js notes: the peer replays our graph with jax-js operations (float32, WebAssembly backend, `jit(vmap(·))`).',
     'Its jacrev fails on functions whose output is assembled by concatenate, so reverse mode runs as one vmapped',
-    '`grad` per output element (what jacrev does, one reverse sweep per output); inputs are cut out of the input',
-    'vector with constant selection matrices because slices get wrong cotangents under `grad` in jax-js 0.1.25.',
+    '`grad` per output element (what jacrev does, one reverse sweep per output). Slices get wrong cotangents',
+    'under `grad` in jax-js 0.1.25, so inputs are cut out of the input vector, slice/concatenate/transpose are',
+    'replayed, and each output element is picked, as products with constant 0/1 matrices or one-hot vectors;',
+    '`dot_general` is replayed as an `einsum` (its numeric-index form: the string form needs Node 22).',
     '',
   );
   return lines.join('\n');
