@@ -120,12 +120,12 @@ describe('bench runtime --repeat', () => {
     const choice = { task: 'PropaneCombustion', source: 'markowitz', order, candidates: [] };
     writeFileSync(join(repeat, 'choices.json'), JSON.stringify([choice]));
     ok('bench', 'runtime', '--repeat-child', repeat);
-    const rows = JSON.parse(readFileSync(join(repeat, 'rows.json'), 'utf8')) as {
-      task: string;
-      batch: number;
-      variant: string;
-      medianMs: number;
-    }[];
+    const { rows, allocation } = JSON.parse(readFileSync(join(repeat, 'rows.json'), 'utf8')) as {
+      rows: { task: string; batch: number; variant: string; medianMs: number }[];
+      allocation: { task: string; reusedMs: number; freshMs: number }[];
+    };
+    assert.equal(allocation.length, 1);
+    assert.ok(allocation[0].reusedMs > 0 && allocation[0].freshMs > 0);
     assert.deepEqual(rows.map((r) => r.variant).sort(), [
       'best-order',
       'forward-order',

@@ -146,7 +146,8 @@ const REPEAT_RUNS = 50;
 /**
  * Each process compiles and optimises the generated code anew, which moves a variant's time by a few per
  * cent; so the batch-512 timings of the faithful tasks are repeated in `count` fresh processes (one after
- * the other, same orders) and the report's targets use the median over processes.
+ * the other, same orders) and the report's targets use the median over processes. The allocation timings of
+ * those tasks in `main` are replaced by their medians over the processes too.
  */
 function repeatInFreshProcesses(
   main: RuntimeBenchResult,
@@ -160,6 +161,10 @@ function repeatInFreshProcesses(
     .map((r) => ({ task: r.task, variant: r.variant as string, medianMs: [r.medianMs] }));
   if (count === 0 || repeats.length === 0) return repeats;
   const dir = mkdtempSync(join(tmpdir(), 'crosscountry-repeat-'));
+  // Allocation is the timing most exposed to the process (its heap decides how often allocating collects).
+  const allocations = new Map(
+    main.allocation.filter((a) => faithful.some((c) => c.task === a.task)).map((a) => [a.task, [a]]),
+  );
   try {
     writeFileSync(join(dir, 'choices.json'), JSON.stringify(faithful));
     for (let k = 1; k <= count; k++) {
@@ -170,19 +175,38 @@ function repeatInFreshProcesses(
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       );
       if (child.status !== 0) throw new CliError(`repeat ${k} failed (exit ${child.status})`);
-      const rows = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RuntimeBenchResult['rows'];
+      const { rows, allocation } = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as Pick<
+        RuntimeBenchResult,
+        'rows' | 'allocation'
+      >;
       for (const rep of repeats) {
         const row = rows.find((r) => r.task === rep.task && r.variant === rep.variant);
         if (row) rep.medianMs.push(row.medianMs);
       }
+      for (const a of allocation) (allocations.get(a.task) ?? []).push(a);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const median = (xs: number[]): number => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const m = sorted.length;
+    return m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
+  };
+  main.allocation = main.allocation.map((a) => {
+    const all = allocations.get(a.task);
+    if (!all || all.length < 2) return a;
+    return {
+      ...a,
+      reusedMs: median(all.map((x) => x.reusedMs)),
+      freshMs: median(all.map((x) => x.freshMs)),
+      processes: all.length,
+    };
+  });
   return repeats;
 }
 
-/** One repeat: the given orders, batch 512 only, no peer and no extras; rows written to `dir/rows.json`. */
+/** One repeat: the given orders, batch 512 only, no peer and no extras; rows and allocation to `dir/rows.json`. */
 async function runRepeat(dir: string): Promise<string> {
   const choices = JSON.parse(readFileSync(join(dir, 'choices.json'), 'utf8')) as BestOrderChoice[];
   const result = await runtimeBenchmark({
@@ -195,6 +219,6 @@ async function runRepeat(dir: string): Promise<string> {
     peer: false,
     extras: false,
   });
-  writeFileSync(join(dir, 'rows.json'), JSON.stringify(result.rows));
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify({ rows: result.rows, allocation: result.allocation }));
   return `wrote ${join(dir, 'rows.json')}`;
 }

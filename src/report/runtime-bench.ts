@@ -36,7 +36,7 @@ export interface RuntimeBenchOptions {
   readonly choices?: ReadonlyMap<string, BestOrderChoice>;
   /** Time the jax-js peer (default true). */
   readonly peer?: boolean;
-  /** Also time the layouts, fresh against reused arrays, and price the programs (default true). */
+  /** Also time the layouts and price the programs (default true). */
   readonly extras?: boolean;
 }
 
@@ -50,8 +50,11 @@ export interface RuntimeBenchResult {
   bestChoices: BestOrderChoice[];
   /** The same order in both code layouts, at one batch size. */
   layouts: { task: string; batch: number; pointMs: number; batchMs: number }[];
-  /** The best order writing into reused result arrays (as timed everywhere else) and into fresh ones. */
-  allocation: { task: string; batch: number; reusedMs: number; freshMs: number }[];
+  /**
+   * The best order writing into reused result arrays (as timed everywhere else) and into fresh ones; for the
+   * repeated tasks the medians over processes (`processes` of them).
+   */
+  allocation: { task: string; batch: number; reusedMs: number; freshMs: number; processes?: number }[];
   /** Measured nanoseconds per operation kind (op-costs.ts), for the priced run-time proxy. */
   opCosts: Record<string, number>;
   /** Per compiled variant at the layout batch: the priced proxy's nanoseconds per point. */
@@ -224,21 +227,23 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
         }),
       );
       timed.forEach((v, k) => perPointMs.set(v.variant, ours[k].medianMs / batch));
-      if (extras && batch === layoutBatch) {
+      if (batch === layoutBatch) {
         // The other layout (structure of arrays, batch innermost), timed against the default on the same points.
         const order = best.length > 0 ? best : undefined;
         const variant = (order ? 'best-order' : 'markowitz-order') as RuntimeRow['variant'];
-        const pair = (['point', 'batch'] as const).map((layout) =>
-          reusingVariant(variant, compiledVariant(graph, variant as 'best-order', best, layout), inputs),
-        );
-        const t = timeInterleaved(pair, {
-          runs: Math.min(runs, 20),
-          warmup: 2,
-          warmupPoints: 4000,
-          batch,
-          budgetMs: groupBudgetMs / 4,
-        });
-        result.layouts.push({ task: task.name, batch, pointMs: t[0].medianMs, batchMs: t[1].medianMs });
+        if (extras) {
+          const pair = (['point', 'batch'] as const).map((layout) =>
+            reusingVariant(variant, compiledVariant(graph, variant as 'best-order', best, layout), inputs),
+          );
+          const t = timeInterleaved(pair, {
+            runs: Math.min(runs, 20),
+            warmup: 2,
+            warmupPoints: 4000,
+            batch,
+            budgetMs: groupBudgetMs / 4,
+          });
+          result.layouts.push({ task: task.name, batch, pointMs: t[0].medianMs, batchMs: t[1].medianMs });
+        }
         const J = compiledVariant(graph, variant as 'best-order', best, 'point');
         const into = J(inputs);
         const reuse = timeInterleaved(
@@ -254,12 +259,13 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
           reusedMs: reuse[0].medianMs,
           freshMs: reuse[1].medianMs,
         });
-        for (const { variant: v, J: compiledJ } of affordable)
-          result.predictions.push({
-            task: task.name,
-            variant: v,
-            predictedNs: predictNanoseconds(compiledJ.work, opCosts),
-          });
+        if (extras)
+          for (const { variant: v, J: compiledJ } of affordable)
+            result.predictions.push({
+              task: task.name,
+              variant: v,
+              predictedNs: predictNanoseconds(compiledJ.work, opCosts),
+            });
       }
       if (jax && peerModes.length > 0) {
         const flat = packFlat(points.slice(0, batch));
