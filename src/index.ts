@@ -90,6 +90,15 @@ export {
 } from './compile/jacobian.js';
 export { LAYOUTS, type Layout, type JacobianBatch } from './compile/emit.js';
 export { compiledCost, type CompiledCost } from './compile/cost.js';
+export { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from './compile/choose.js';
+export { annealCompiledOrder, type CompiledAnnealOptions } from './compile/anneal-compiled.js';
+export {
+  measureOpCosts,
+  predictNanoseconds,
+  programWork,
+  type OpCosts,
+  type Work,
+} from './compile/op-costs.js';
 
 export {
   TASKS,
