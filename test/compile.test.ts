@@ -21,6 +21,7 @@ import { annealCompiledOrder } from '../src/compile/anneal-compiled.js';
 import { cheapestCompiledOrder } from '../src/compile/choose.js';
 import { ADD, MUL, STORE, measureOpCosts, predictNanoseconds, programWork } from '../src/compile/op-costs.js';
 import type { Program } from '../src/compile/program.js';
+import { primalOnly } from '../src/report/runtime.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
 import { randomScalarGraph, randomTensorGraph } from '../src/tasks/random-graphs.js';
 import { Rng } from '../src/util/random.js';
@@ -238,6 +239,21 @@ describe('compiled Jacobians', () => {
     assert.equal(compiledCost(graph, a.order).total, a.total);
     assert.ok(a.total < compiledCost(graph, start).total);
     assert.doesNotThrow(() => countOrder(graph, a.order));
+  });
+
+  test('the outputs-only program (the runtime floor) computes the same outputs and no Jacobian entries', () => {
+    for (const task of TASKS.slice(0, 8)) {
+      const graph = taskGraph(task, 'jaxpr');
+      const rng = new Rng(4);
+      const inputs = pack([task.samplePoint(rng), task.samplePoint(rng)]);
+      const floor = primalOnly(graph)(inputs, 2);
+      const full = compileGraphJacobian(graph, 'reverse')(inputs);
+      assert.deepEqual(floor.outputs, full.outputs, task.name);
+      assert.ok(
+        floor.jacobian.every((row) => row.every((block) => block.every((x) => x === 0))),
+        task.name,
+      );
+    }
   });
 
   test('cache hits do not recompile', () => {

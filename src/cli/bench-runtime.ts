@@ -128,11 +128,11 @@ async function writeRuntimeReports(
       runs: rounds,
     }),
   );
-  const { omitted, checks, bestChoices, layouts, allocation, opCosts, predictions } = result;
+  const { omitted, checks, bestChoices, layouts, primal, allocation, opCosts, predictions } = result;
   writeFileSync(
     join(outDir, 'runtime.json'),
     `${JSON.stringify(
-      { ...ctx, rows, omitted, checks, bestChoices, layouts, allocation, opCosts, predictions },
+      { ...ctx, rows, omitted, checks, bestChoices, layouts, primal, allocation, opCosts, predictions },
       null,
       2,
     )}\n`,

@@ -10,6 +10,7 @@ import {
   compiledVariant,
   finiteDifferenceError,
   packPoints,
+  primalOnly,
   RUNTIME_VARIANTS,
   timeInterleaved,
   type BestOrderChoice,
@@ -50,6 +51,8 @@ export interface RuntimeBenchResult {
   bestChoices: BestOrderChoice[];
   /** The same order in both code layouts, at one batch size. */
   layouts: { task: string; batch: number; pointMs: number; batchMs: number }[];
+  /** The program's outputs alone (no Jacobian), timed against the best order: the floor under every order. */
+  primal: { task: string; batch: number; primalMs: number; bestMs: number }[];
   /**
    * The best order writing into reused result arrays (as timed everywhere else) and into fresh ones; for the
    * repeated tasks the medians over processes (`processes` of them).
@@ -105,6 +108,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
     checks: [],
     bestChoices: [],
     layouts: [],
+    primal: [],
     allocation: [],
     opCosts: {},
     predictions: [],
@@ -229,6 +233,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
       timed.forEach((v, k) => perPointMs.set(v.variant, ours[k].medianMs / batch));
       if (batch === layoutBatch) {
         // The other layout (structure of arrays, batch innermost), timed against the default on the same points.
+        // Code compiled just now needs about ten calls before V8 optimises it: 30 warm-up rounds.
         const order = best.length > 0 ? best : undefined;
         const variant = (order ? 'best-order' : 'markowitz-order') as RuntimeRow['variant'];
         if (extras) {
@@ -237,12 +242,23 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
           );
           const t = timeInterleaved(pair, {
             runs: Math.min(runs, 20),
-            warmup: 2,
+            warmup: 30,
             warmupPoints: 4000,
             batch,
             budgetMs: groupBudgetMs / 4,
           });
           result.layouts.push({ task: task.name, batch, pointMs: t[0].medianMs, batchMs: t[1].medianMs });
+          const primal = primalOnly(graph);
+          const floor = timeInterleaved(
+            [pair[0], { variant, multiplications: null, stats: null, run: () => void primal(inputs, batch) }],
+            { runs: Math.min(runs, 20), warmup: 30, warmupPoints: 4000, batch, budgetMs: groupBudgetMs / 4 },
+          );
+          result.primal.push({
+            task: task.name,
+            batch,
+            primalMs: floor[1].medianMs,
+            bestMs: floor[0].medianMs,
+          });
         }
         const J = compiledVariant(graph, variant as 'best-order', best, 'point');
         const into = J(inputs);
@@ -251,7 +267,7 @@ export async function runtimeBenchmark(options: RuntimeBenchOptions): Promise<Ru
             { variant, multiplications: null, stats: null, run: () => void J(inputs, into) },
             { variant, multiplications: null, stats: null, run: () => void J(inputs) },
           ],
-          { runs, warmup: 2, warmupPoints: 4000, batch, budgetMs: groupBudgetMs / 4 },
+          { runs, warmup: 30, warmupPoints: 4000, batch, budgetMs: groupBudgetMs / 4 },
         );
         result.allocation.push({
           task: task.name,

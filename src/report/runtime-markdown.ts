@@ -240,6 +240,21 @@ export function runtimeMarkdown(result: RuntimeBenchResult, ctx: RuntimeReportCo
     '',
     why(Math.round(Math.max(...costs.map(([, ns]) => ns)) / (result.opCosts.mul ?? NaN))),
     '',
+    '## The floor under every order',
+    '',
+    'Every order computes at least the outputs. The program that computes only them (same code generator,',
+    'timed against the best order in the same process) bounds what any order can gain at batch 512: even a',
+    'Jacobian that cost nothing beyond the outputs would be at most `ceiling` times faster than the faster of',
+    'the forward and reverse orders.',
+    '',
+    '| task | outputs only ms | best order ms | outputs share of best | ceiling: faster of fwd/rev ÷ outputs only |',
+    '|---|---:|---:|---:|---:|',
+    ...(result.primal ?? []).map((f) => {
+      const fwd = at(f.task, f.batch, 'forward-order')?.medianMs ?? Infinity;
+      const rev = at(f.task, f.batch, 'reverse-order')?.medianMs ?? Infinity;
+      return `| ${f.task} | ${fmt(f.primalMs)} | ${fmt(f.bestMs)} | ${((100 * f.primalMs) / f.bestMs).toFixed(0)}% | ${(Math.min(fwd, rev) / f.primalMs).toFixed(2)}× |`;
+    }),
+    '',
     '## Allocation',
     '',
     'The best order at batch 512 writing into the arrays of an earlier result (`J(inputs, into)`, as every row',

@@ -4,7 +4,9 @@ import { compileGraphJacobian, type CompileTarget, type CompiledJacobian } from 
 import { resolveOrder } from '../elimination/resolve.js';
 import { validateOrder } from '../elimination/order.js';
 import { readDataFile } from '../util/data.js';
-import type { Layout } from '../compile/emit.js';
+import { buildEliminationProgram } from '../compile/build.js';
+import { emitProgram, type JacobianBatch, type Layout } from '../compile/emit.js';
+import { eliminateDeadCode } from '../compile/program.js';
 import type { ProgramStats } from '../compile/program.js';
 import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
 import type { Graph, VertexId } from '../graph/graph.js';
@@ -191,4 +193,17 @@ export function timeInterleaved(
     return m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
   };
   return variants.map((_v, k) => ({ medianMs: median(wall[k]), cpuMs: median(cpu[k]), runs }));
+}
+
+/**
+ * The outputs alone, no Jacobian: the primal program in the same code generator (its outputs written into
+ * reused arrays). Every order's program computes at least this, so min(forward, reverse) / this time bounds
+ * what any order could gain.
+ */
+export function primalOnly(graph: Graph): (inputs: readonly Float64Array[], batch: number) => JacobianBatch {
+  const full = buildEliminationProgram(graph, resolveOrder(graph, 'reverse'));
+  const program = eliminateDeadCode({ ...full, jacobian: full.jacobian.map((row) => row.map(() => [])) });
+  const compiled = emitProgram(program, 'point');
+  let into: JacobianBatch | undefined;
+  return (inputs, batch) => (into = compiled.run(inputs, batch, into));
 }
