@@ -90,6 +90,7 @@ export {
 } from './compile/jacobian.js';
 export { LAYOUTS, type Layout, type JacobianBatch } from './compile/emit.js';
 export { compiledCost, type CompiledCost } from './compile/cost.js';
+export { median } from './util/stats.js';
 export { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from './compile/choose.js';
 export { annealCompiledOrder, type CompiledAnnealOptions } from './compile/anneal-compiled.js';
 export {

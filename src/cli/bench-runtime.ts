@@ -12,6 +12,7 @@ import {
   runtimeBenchmark,
   runtimeMarkdown,
   FAITHFUL_TASKS,
+  median,
   TASKS,
   taskGraph,
   type BestOrderChoice,
@@ -188,11 +189,6 @@ function repeatInFreshProcesses(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const median = (xs: number[]): number => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const m = sorted.length;
-    return m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
-  };
   main.allocation = main.allocation.map((a) => {
     const all = allocations.get(a.task);
     if (!all || all.length < 2) return a;

@@ -67,14 +67,21 @@ function timeLoop(term: (k: number) => string, rounds: number): number {
   const Y = Float64Array.from({ length: POINTS }, (_v, i) => 0.2 + (0.6 * ((i * 104729) % POINTS)) / POINTS);
   const Z = Float64Array.from(X, (x, i) => x ** Y[i]);
   const O = Array.from({ length: 8 }, () => new Float64Array(POINTS));
+  return medianPassNs(() => fn(X, Y, Z, O, tableFunction, POINTS), rounds) / POINTS;
+}
+
+/**
+ * Median nanoseconds of one call of `pass` after 50 warm-up calls, over `rounds` samples of 16 calls
+ * (about 0.1–2 ms each, well above the timer's resolution).
+ */
+function medianPassNs(pass: () => number, rounds: number): number {
   let sink = 0;
-  for (let w = 0; w < 50; w++) sink += fn(X, Y, Z, O, tableFunction, POINTS);
+  for (let w = 0; w < 50; w++) sink += pass();
   const times: number[] = [];
-  // Samples of 16 passes (about 0.1–2 ms each), well above the timer's resolution.
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
-    for (let p = 0; p < 16; p++) sink += fn(X, Y, Z, O, tableFunction, POINTS);
-    times.push(((performance.now() - t0) * 1e6) / (16 * POINTS));
+    for (let p = 0; p < 16; p++) sink += pass();
+    times.push(((performance.now() - t0) * 1e6) / 16);
   }
   if (Number.isNaN(sink)) times.push(0); // keeps `sink` observable so V8 cannot drop the loops
   times.sort((a, b) => a - b);
@@ -101,17 +108,8 @@ function cheapOperationCost(rounds: number, length = 256): number {
   const fn = new Function('X', 'O', 'N', src) as (...args: unknown[]) => number;
   const X = Float64Array.from({ length: POINTS + 4 }, (_v, i) => 1 + 1e-9 * i);
   const O = Array.from({ length: 8 }, () => new Float64Array(POINTS));
-  let sink = 0;
-  for (let w = 0; w < 50; w++) sink += fn(X, O, POINTS);
-  const times: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let p = 0; p < 16; p++) sink += fn(X, O, POINTS);
-    times.push(((performance.now() - t0) * 1e6) / ((16 * POINTS) / 4) / length);
-  }
-  if (Number.isNaN(sink)) times.push(0);
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  // One pass runs POINTS / 4 iterations of `length` operations.
+  return medianPassNs(() => fn(X, O, POINTS), rounds) / (POINTS / 4) / length;
 }
 
 /**

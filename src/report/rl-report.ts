@@ -4,6 +4,7 @@ import { EliminationGame } from '../rl/game.js';
 import { FAITHFUL_TASKS, findTask, taskGraph } from '../tasks/index.js';
 import type { TaskDefinition } from '../tasks/task.js';
 import { publishedCounts } from './paper-table.js';
+import { median } from '../util/stats.js';
 
 /** One RL run as `crosscountry optimize --method … --json` reports it (plus the wall time around it). */
 export interface RlRun {
@@ -21,12 +22,6 @@ export interface RlRun {
   /** Mean episode cost per episode (the learning curve), when the run reported it. */
   readonly meanCosts?: number[];
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const METHOD_LABEL: Record<string, string> = {
   alphazero: 'AlphaZero',

@@ -1,6 +1,7 @@
 import { FAITHFUL_TASKS } from '../tasks/index.js';
 import type { RuntimeBenchResult } from './runtime-bench.js';
 import { PEER_VARIANTS, RUNTIME_VARIANTS, type RuntimeRow } from './runtime.js';
+import { median } from '../util/stats.js';
 
 const VARIANTS = [...RUNTIME_VARIANTS, ...PEER_VARIANTS];
 const SCALAR_TASKS = ['RoeFlux_1d', 'RobotArm_6DOF', 'HumanHeartDipole', 'PropaneCombustion', 'g'];
@@ -65,10 +66,6 @@ function acrossProcesses(
   if (best.length < 2) return undefined;
   const ratios = best.map((b, k) => Math.min(fwd[k] ?? Infinity, rev[k] ?? Infinity) / b);
   const tapes = best.map((b, k) => Math.min(tf[k] ?? Infinity, tr[k] ?? Infinity) / b);
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   return { ratios, median: median(ratios), tapeMedian: median(tapes) };
 }
 

@@ -11,6 +11,7 @@ import type { ProgramStats } from '../compile/program.js';
 import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
 import type { Graph, VertexId } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
+import { median } from '../util/stats.js';
 
 export const RUNTIME_VARIANTS = [
   'forward-order',
@@ -187,11 +188,6 @@ export function timeInterleaved(
       cpu[k].push((c.user + c.system) / 1000);
     });
   }
-  const median = (xs: number[]): number => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const m = sorted.length;
-    return m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
-  };
   return variants.map((_v, k) => ({ medianMs: median(wall[k]), cpuMs: median(cpu[k]), runs }));
 }
 
