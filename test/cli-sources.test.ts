@@ -139,6 +139,11 @@ describe('bench runtime --repeat', () => {
       fails('bench', 'runtime', '--repeat', '-1', '--tasks', 'nothing'),
       /--repeat must be a whole number/,
     );
+    assert.match(fails('bench', 'runtime', '--repeat', 'abc', '--quick'), /--repeat must be a whole number/);
+    assert.match(
+      fails('bench', 'runtime', '--repeat-child', join(dir, 'none')),
+      /choices\.json: no such file/,
+    );
   });
 });
 

@@ -37,9 +37,10 @@ export interface BenchOptions {
 /** `bench runtime`: compiled variants and the peer over batch sizes, as results/runtime.{md,json}. */
 export async function benchRuntime(opts: BenchOptions): Promise<string> {
   if (opts.repeatChild) return runRepeat(opts.repeatChild);
-  const repeats = opts.quick ? 0 : Number(opts.repeat ?? 2);
-  if (!Number.isInteger(repeats) || repeats < 0)
+  const asked = Number(opts.repeat ?? 2);
+  if (!Number.isInteger(asked) || asked < 0)
     throw new CliError(`--repeat must be a whole number ≥ 0, not '${opts.repeat}'`);
+  const repeats = opts.quick ? 0 : asked;
   const jsonPath = join(opts.outDir, 'runtime.json');
   if (opts.reportOnly) {
     // Rewrites the Markdown and charts from the measurements already in runtime.json (no timing).
@@ -204,6 +205,8 @@ function repeatInFreshProcesses(
 
 /** One repeat: the given orders, batch 512 only, no peer and no extras; rows and allocation to `dir/rows.json`. */
 async function runRepeat(dir: string): Promise<string> {
+  if (!existsSync(join(dir, 'choices.json')))
+    throw new CliError(`${join(dir, 'choices.json')}: no such file`);
   const choices = JSON.parse(readFileSync(join(dir, 'choices.json'), 'utf8')) as BestOrderChoice[];
   const result = await runtimeBenchmark({
     batches: [REPEAT_BATCH],
