@@ -83,12 +83,23 @@ export {
   jacobian,
   compileGraphJacobian,
   compileCount,
+  jacobianSparsity,
   type CompiledJacobian,
   type CompileOptions,
   type CompileTarget,
   type BatchInput,
 } from './compile/jacobian.js';
-export { LAYOUTS, type Layout, type JacobianBatch } from './compile/emit.js';
+export { LAYOUTS, type Layout } from './compile/emit.js';
+export {
+  RESULT_FORMATS,
+  type ResultFormat,
+  type JacobianBatch,
+  type DenseJacobianBatch,
+  type SparseJacobianBatch,
+  type SparsityPattern,
+} from './compile/result-format.js';
+export { jacobianPattern } from './elimination/sparsity.js';
+export { graphFingerprint } from './graph/fingerprint.js';
 export { compiledCost, type CompiledCost } from './compile/cost.js';
 export { median } from './util/stats.js';
 export { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from './compile/choose.js';

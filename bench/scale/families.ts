@@ -27,7 +27,10 @@ export function rk4Lorenz(steps: number): Graph {
         const k3 = rhs(...axpy(s, k2, h / 2));
         const k4 = rhs(...axpy(s, k3, h));
         s = [0, 1, 2].map((i) =>
-          np.add(s[i], np.mul(h / 6, np.add(np.add(k1[i], np.mul(2, k2[i])), np.add(np.mul(2, k3[i]), k4[i])))),
+          np.add(
+            s[i],
+            np.mul(h / 6, np.add(np.add(k1[i], np.mul(2, k2[i])), np.add(np.mul(2, k3[i]), k4[i]))),
+          ),
         ) as [Traced, Traced, Traced];
       }
       return s;
@@ -51,7 +54,9 @@ export function fluxKernel(cells: number): Graph {
       };
       const f: Traced[] = [];
       for (let i = 0; i < cells; i++) f.push(flux(u[i], u[(i + 1) % cells]));
-      return u.map((ui, i) => np.sub(ui, np.div(np.sub(f[i], f[(i + cells - 1) % cells]), np.add(10, np.mul(ui, ui)))));
+      return u.map((ui, i) =>
+        np.sub(ui, np.div(np.sub(f[i], f[(i + cells - 1) % cells]), np.add(10, np.mul(ui, ui)))),
+      );
     },
     Array.from({ length: cells }, () => []),
   );
@@ -63,17 +68,11 @@ export function mlp(width: number, withWeights: boolean): Graph {
   const shapes = [[width], [width, width], [width], [width, width], [width], [width, width], [width]];
   if (!withWeights)
     // Weights enter through stop_gradient: the Jacobian w.r.t. them is structurally zero.
-    return trace(
-      (x, W1, b1, W2, b2, W3, b3) => {
-        const c = (t: Traced): Traced => np.stopGradient(t);
-        return layer(c(W3), c(b3), layer(c(W2), c(b2), layer(c(W1), c(b1), x)));
-      },
-      shapes,
-    );
-  return trace(
-    (x, W1, b1, W2, b2, W3, b3) => layer(W3, b3, layer(W2, b2, layer(W1, b1, x))),
-    shapes,
-  );
+    return trace((x, W1, b1, W2, b2, W3, b3) => {
+      const c = (t: Traced): Traced => np.stopGradient(t);
+      return layer(c(W3), c(b3), layer(c(W2), c(b2), layer(c(W1), c(b1), x)));
+    }, shapes);
+  return trace((x, W1, b1, W2, b2, W3, b3) => layer(W3, b3, layer(W2, b2, layer(W1, b1, x))), shapes);
 }
 
 export { randomScalarGraph };

@@ -14,6 +14,7 @@ import {
   FULL_FOLDING,
   ProgramBuilder,
   type FoldOptions,
+  type JacobianEntry,
   type Program,
   type Sym,
   type Term,
@@ -31,7 +32,7 @@ function finish(
   b: ProgramBuilder,
   graph: Graph,
   low: LoweredGraph,
-  jacobian: [number, Sym][][][],
+  jacobian: JacobianEntry[],
   multiplications: number,
   derivativeFrom: Sym,
 ): Program {
@@ -93,24 +94,23 @@ export function buildEliminationProgram(
     }
   }
   const multiplications = b.multiplications;
-  const jacobian = graph.outputs.map((out) =>
-    graph.inputs.map((input, j) => {
-      const n = sizeOf(input.shape);
-      const entries: [number, Sym][] = [];
-      if (out.kind === 'vertex') {
-        const block = preds[nodeOfVertex(graph, out.id)].get(j);
-        if (block) {
-          for (let r = 0; r < block.rows; r++) {
-            for (let p = block.rowPtr[r]; p < block.rowPtr[r + 1]; p++)
-              entries.push([r * n + block.colIdx[p], block.syms ? block.syms[p] : b.constant(1)]);
-          }
+  // Only the blocks that exist are visited: an output's in-edges after elimination come from inputs.
+  const jacobian: JacobianEntry[] = [];
+  graph.outputs.forEach((out, i) => {
+    if (out.kind === 'vertex') {
+      const inEdges = [...preds[nodeOfVertex(graph, out.id)]].sort((x, y) => x[0] - y[0]);
+      for (const [j, block] of inEdges) {
+        const n = sizeOf(graph.inputs[j].shape);
+        for (let r = 0; r < block.rows; r++) {
+          for (let p = block.rowPtr[r]; p < block.rowPtr[r + 1]; p++)
+            jacobian.push([i, j, r * n + block.colIdx[p], block.syms ? block.syms[p] : b.constant(1)]);
         }
-      } else if (out.kind === 'input' && out.index === j) {
-        for (let i = 0; i < n; i++) entries.push([i * n + i, b.constant(1)]);
       }
-      return entries;
-    }),
-  );
+    } else if (out.kind === 'input') {
+      const n = sizeOf(graph.inputs[out.index].shape);
+      for (let e = 0; e < n; e++) jacobian.push([i, out.index, e * n + e, b.constant(1)]);
+    }
+  });
   return finish(b, graph, low, jacobian, multiplications, derivativeFrom);
 }
 
@@ -132,7 +132,7 @@ export function buildTapeProgram(
   const ni = graph.inputs.length;
   const zero = b.constant(0);
   const one = b.constant(1);
-  const jacobian: [number, Sym][][][] = graph.outputs.map(() => graph.inputs.map(() => []));
+  const jacobian: JacobianEntry[] = [];
   const outShapes = graph.outputs.map((op) => operandShape(graph, op));
   const inSizes = graph.inputs.map((inp) => sizeOf(inp.shape));
   const valueTerm = (block: SymBlock, p: number, other: Sym): Term =>
@@ -162,7 +162,7 @@ export function buildTapeProgram(
               ? op.value.data.map(() => zero)
               : tangents[op.kind === 'input' ? op.index : ni + op.id - 1];
           const n = inSizes[j];
-          Array.from(t).forEach((s, r) => jacobian[i][j].push([r * n + e, s]));
+          Array.from(t).forEach((s, r) => jacobian.push([i, j, r * n + e, s]));
         });
       }
     });
@@ -186,7 +186,7 @@ export function buildTapeProgram(
           }
         }
         graph.inputs.forEach((_x, j) => {
-          contributions[j].forEach((terms, c) => jacobian[i][j].push([r0 * inSizes[j] + c, b.sum(terms)]));
+          contributions[j].forEach((terms, c) => jacobian.push([i, j, r0 * inSizes[j] + c, b.sum(terms)]));
         });
       }
     });

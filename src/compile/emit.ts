@@ -1,5 +1,13 @@
-import { ShapeError } from '../graph/errors.js';
 import { isProduct, numberLiteral, type Arg, type Instr, type Program, type Sym } from './program.js';
+import {
+  resultLayout,
+  type AnyJacobianBatch,
+  type JacobianBatch,
+  type ResultFormat,
+  type ResultLayout,
+} from './result-format.js';
+
+export type { JacobianBatch } from './result-format.js';
 
 /**
  * `point`: the batch loop is outermost; each point runs straight-line code over a small scratch array.
@@ -8,20 +16,13 @@ import { isProduct, numberLiteral, type Arg, type Instr, type Program, type Sym 
 export type Layout = 'point' | 'batch';
 export const LAYOUTS: readonly Layout[] = ['point', 'batch'];
 
-export interface JacobianBatch {
-  /** Per output, [batch, ...output shape] flattened. */
-  readonly outputs: Float64Array[];
-  /** Per (output i, input j), [batch, ...out_i.shape, ...in_j.shape] flattened. */
-  readonly jacobian: Float64Array[][];
-}
-
-export interface CompiledProgram {
+export interface CompiledProgram<R extends AnyJacobianBatch = JacobianBatch> {
   /**
    * Inputs per program input, [batch, ...shape] flattened; `batch` points. `into`: arrays to overwrite
    * (a result of an earlier call with the same batch size), so repeated calls allocate nothing; only
    * entries of the Jacobian's sparsity pattern are written, the rest keep their (zero) values.
    */
-  run(inputs: readonly Float64Array[], batch: number, into?: JacobianBatch): JacobianBatch;
+  run(inputs: readonly Float64Array[], batch: number, into?: R): R;
   readonly layout: Layout;
   /** Characters of generated JavaScript (all chunks). */
   readonly sourceLength: number;
@@ -41,6 +42,8 @@ export const BATCH_CHUNK_CHARS = 1_000;
 export interface EmitOptions {
   /** Source characters per generated function (default CHUNK_CHARS, or BATCH_CHUNK_CHARS for `batch`). */
   readonly chunkChars?: number;
+  /** How the Jacobian is returned (default `blocks`). */
+  readonly format?: ResultFormat;
 }
 
 type Chunk = (...args: unknown[]) => void;
@@ -116,40 +119,30 @@ function compileChunks(
   );
 }
 
-export function emitProgram(program: Program, layout: Layout, options: EmitOptions = {}): CompiledProgram {
+export function emitProgram<R extends AnyJacobianBatch = JacobianBatch>(
+  program: Program,
+  layout: Layout,
+  options: EmitOptions = {},
+): CompiledProgram<R> {
   const chunkChars = options.chunkChars ?? (layout === 'batch' ? BATCH_CHUNK_CHARS : CHUNK_CHARS);
   const inputSizes = program.inputs.map((x) => x.length);
   const outputSizes = program.outputs.map((x) => x.length);
-  const blockSizes = program.outputs.map((o) => program.inputs.map((x) => o.length * x.length));
-  return layout === 'point'
-    ? emitPointLayout(program, inputSizes, outputSizes, blockSizes, chunkChars)
-    : emitBatchLayout(program, inputSizes, outputSizes, blockSizes, chunkChars);
+  const result = resultLayout(options.format ?? 'blocks', program.jacobian, outputSizes, inputSizes);
+  const compiled =
+    layout === 'point'
+      ? emitPointLayout(program, inputSizes, outputSizes, result, chunkChars)
+      : emitBatchLayout(program, inputSizes, outputSizes, result, chunkChars);
+  return compiled as CompiledProgram<AnyJacobianBatch> as CompiledProgram<R>;
 }
 
-function allocate(batch: number, outputSizes: number[], blockSizes: number[][]): JacobianBatch {
-  return {
-    outputs: outputSizes.map((n) => new Float64Array(batch * n)),
-    jacobian: blockSizes.map((row) => row.map((n) => new Float64Array(batch * n))),
-  };
-}
-
-/** The arrays to write: fresh ones, or `into` after checking that every array has the right length. */
+/** The arrays to write: fresh ones, or `into` after checking that it is a result of the right shapes. */
 function outputArrays(
   batch: number,
-  outputSizes: number[],
-  blockSizes: number[][],
-  into: JacobianBatch | undefined,
-): JacobianBatch {
-  if (!into) return allocate(batch, outputSizes, blockSizes);
-  const fits =
-    into.outputs.length === outputSizes.length &&
-    into.outputs.every((a, i) => a.length === batch * outputSizes[i]) &&
-    into.jacobian.length === blockSizes.length &&
-    into.jacobian.every(
-      (row, i) =>
-        row.length === blockSizes[i].length && row.every((a, j) => a.length === batch * blockSizes[i][j]),
-    );
-  if (!fits) throw new ShapeError(`'into' does not have the shapes of a result for a batch of ${batch}`);
+  result: ResultLayout,
+  into: AnyJacobianBatch | undefined,
+): AnyJacobianBatch {
+  if (!into) return result.allocate(batch);
+  result.check(into, batch);
   return into;
 }
 
@@ -171,33 +164,39 @@ function usesOf(ins: Instr): Sym[] {
 /**
  * Instructions in demand order: each is emitted just before its first reader (the program computes all
  * local partials before the elimination reads them). Short live ranges keep V8's compile time and register
- * pressure down: every bounds-checked access records all live locals for deoptimisation.
+ * pressure down: every bounds-checked access records all live locals for deoptimisation. Typed arrays
+ * indexed by slot, not maps and sets: programs of 10^5 vertices have millions of instructions.
  */
-function scheduled(instrs: readonly Instr[]): Instr[] {
-  const byDst = new Map(instrs.map((ins) => [ins.dst, ins]));
-  const readers = new Set<Sym>();
-  for (const ins of instrs) for (const s of usesOf(ins)) readers.add(s);
-  const done = new Set<Sym>();
-  const out: Instr[] = [];
+function scheduled(instrs: readonly Instr[], uses: readonly (readonly Sym[])[], numSyms: number): number[] {
+  const byDst = new Int32Array(numSyms).fill(-1);
+  instrs.forEach((ins, k) => (byDst[ins.dst] = k));
+  const read = new Uint8Array(numSyms);
+  for (const list of uses) for (const s of list) read[s] = 1;
+  const done = new Uint8Array(instrs.length);
+  const out: number[] = [];
+  const stack: number[] = [];
+  const next: number[] = [];
   // Roots: values no instruction reads (outputs and Jacobian entries), in program order.
-  for (const root of instrs) {
-    if (readers.has(root.dst)) continue;
-    const stack: [Instr, number][] = [[root, 0]];
+  for (let root = 0; root < instrs.length; root++) {
+    if (read[instrs[root].dst] || done[root]) continue;
+    done[root] = 1;
+    stack.push(root);
+    next.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const uses = usesOf(top[0]);
-      if (top[1] < uses.length) {
-        const dep = byDst.get(uses[top[1]++]);
-        if (dep && !done.has(dep.dst)) {
-          done.add(dep.dst);
-          stack.push([dep, 0]);
+      const top = stack.length - 1;
+      const list = uses[stack[top]];
+      if (next[top] < list.length) {
+        const dep = byDst[list[next[top]++]];
+        if (dep >= 0 && !done[dep]) {
+          done[dep] = 1;
+          stack.push(dep);
+          next.push(0);
         }
       } else {
-        stack.pop();
-        out.push(top[0]);
+        out.push(stack.pop() as number);
+        next.pop();
       }
     }
-    done.add(root.dst);
   }
   return out;
 }
@@ -208,41 +207,51 @@ const TILE_SCRATCH_VALUES = 32_768;
 /** Characters a chunk spends on reading one value computed elsewhere (`const v123=S[b*456+78];`). */
 const READ_CHARS = 24;
 
+/** A statement of the point layout: the slot it defines (or -1 for a store), the slots it reads, its text. */
+interface PointItem {
+  readonly def: Sym;
+  readonly uses: readonly Sym[];
+  readonly text: string;
+}
+
 /**
  * Cuts point-layout items into chunks of at most `chunkChars` characters, counting the statements that read
  * values computed in earlier chunks (or inputs), which are added at the top of each chunk: in large
  * programs they are a good part of a chunk, and a chunk over V8's bytecode limit is not optimised.
  */
 function cutPointChunks(
-  items: readonly {
-    readonly def: Sym | null;
-    readonly uses: readonly Sym[];
-    text(ref: (s: Sym) => string): string;
-  }[],
+  items: readonly PointItem[],
   constants: ReadonlyMap<Sym, number>,
   chunkChars: number,
-): number[] {
-  const chunkOf: number[] = [];
+  numSyms: number,
+): Int32Array {
+  const chunkOf = new Int32Array(items.length);
+  // local[s] === chunk + 1: s is defined in or already read into the current chunk; seen[s]: counted for this item.
+  const local = new Int32Array(numSyms);
+  const seen = new Int32Array(numSyms);
   let chunk = 0;
   let size = 0;
-  let local = new Set<Sym>(); // defined in or already read into the current chunk
-  const cost = (it: (typeof items)[number]): number => {
-    const reads = new Set(it.uses.filter((s) => !constants.has(s) && !local.has(s)));
-    return it.text((s) => `v${s}`).length + 1 + READ_CHARS * reads.size;
+  const cost = (it: PointItem, stamp: number): number => {
+    let reads = 0;
+    for (const s of it.uses) {
+      if (constants.has(s) || local[s] === chunk + 1 || seen[s] === stamp) continue;
+      seen[s] = stamp;
+      reads++;
+    }
+    return it.text.length + 1 + READ_CHARS * reads;
   };
-  for (const it of items) {
-    let n = cost(it);
+  items.forEach((it, k) => {
+    let n = cost(it, 2 * k + 1);
     if (size + n > chunkChars && size > 0) {
       chunk++;
       size = 0;
-      local = new Set();
-      n = cost(it);
+      n = cost(it, 2 * k + 2);
     }
-    for (const s of it.uses) if (!constants.has(s)) local.add(s);
-    if (it.def !== null) local.add(it.def);
-    chunkOf.push(chunk);
+    for (const s of it.uses) local[s] = chunk + 1;
+    if (it.def >= 0) local[it.def] = chunk + 1;
+    chunkOf[k] = chunk;
     size += n;
-  }
+  });
   return chunkOf;
 }
 
@@ -258,9 +267,9 @@ function emitPointLayout(
   program: Program,
   inputSizes: number[],
   outputSizes: number[],
-  blockSizes: number[][],
+  result: ResultLayout,
   chunkChars: number,
-): CompiledProgram {
+): CompiledProgram<AnyJacobianBatch> {
   const constants = new Map(program.constants);
   const inputOf = new Map<Sym, string>();
   program.inputs.forEach((slots, j) =>
@@ -275,37 +284,30 @@ function emitPointLayout(
   program.outputs.forEach((slots, i) =>
     slots.forEach((s, e) => addStore(s, `O${i}[b*${outputSizes[i]}+${e}]`)),
   );
-  program.jacobian.forEach((row, i) =>
-    row.forEach((entries, j) =>
-      entries.forEach(([flat, s]) => addStore(s, `J${i}_${j}[b*${blockSizes[i][j]}+${flat}]`)),
-    ),
-  );
+  program.jacobian.forEach((entry, k) => addStore(entry[3], result.target(k, 'b')));
+  const ref = (x: Sym): string => {
+    const v = constants.get(x);
+    return v === undefined ? `v${x}` : numberLiteral(v);
+  };
   // Items in execution order: instructions, each followed by its stores; then stores of inputs and constants.
-  interface Item {
-    readonly def: Sym | null;
-    readonly uses: readonly Sym[];
-    readonly text: (ref: (s: Sym) => string) => string;
-  }
-  const items: Item[] = [];
-  const defined = new Set<Sym>();
+  const items: PointItem[] = [];
+  const defined = new Uint8Array(program.numSyms);
   const storeItems = (s: Sym): void => {
     for (const target of stores.get(s) ?? [])
-      items.push({ def: null, uses: [s], text: (ref) => `${target}=${ref(s)};` });
+      items.push({ def: -1, uses: [s], text: `${target}=${ref(s)};` });
   };
-  for (const ins of scheduled(program.instrs)) {
-    items.push({
-      def: ins.dst,
-      uses: usesOf(ins),
-      text: (ref) => `const v${ins.dst}=${expression(ins, ref)};`,
-    });
-    defined.add(ins.dst);
+  const uses = program.instrs.map(usesOf);
+  for (const k of scheduled(program.instrs, uses, program.numSyms)) {
+    const ins = program.instrs[k];
+    items.push({ def: ins.dst, uses: uses[k], text: `const v${ins.dst}=${expression(ins, ref)};` });
+    defined[ins.dst] = 1;
     storeItems(ins.dst);
   }
-  for (const s of stores.keys()) if (!defined.has(s)) storeItems(s);
+  for (const s of stores.keys()) if (!defined[s]) storeItems(s);
 
-  const chunkOf = cutPointChunks(items, constants, chunkChars);
+  const chunkOf = cutPointChunks(items, constants, chunkChars, program.numSyms);
   const defChunk = new Map<Sym, number>();
-  items.forEach((it, k) => it.def !== null && defChunk.set(it.def, chunkOf[k]));
+  items.forEach((it, k) => it.def >= 0 && defChunk.set(it.def, chunkOf[k]));
   // Slots of the values that cross chunk boundaries, and per chunk the locals it must read first.
   const crossSlot = new Map<Sym, number>();
   const reads: Set<Sym>[] = [];
@@ -319,10 +321,6 @@ function emitPointLayout(
       (reads[c] ??= new Set()).add(s);
     }
   });
-  const ref = (s: Sym): string => {
-    const v = constants.get(s);
-    return v === undefined ? `v${s}` : numberLiteral(v);
-  };
   // Values crossing chunks live in S[(b-b0)*crossing + slot]: the batch runs in tiles of points, all chunks
   // over one tile before the next, so the scratch of a tile stays in cache (whole batches of a large
   // program's crossing values would not).
@@ -336,8 +334,8 @@ function emitPointLayout(
         (s) => `const v${s}=${inputOf.get(s) ?? `S[(b-b0)*${crossing}+${crossSlot.get(s)}]`};`,
       ),
     ]);
-    body.push(it.text(ref));
-    if (it.def !== null && crossSlot.has(it.def))
+    body.push(it.text);
+    if (it.def >= 0 && crossSlot.has(it.def))
       body.push(`S[(b-b0)*${crossing}+${crossSlot.get(it.def)}]=v${it.def};`);
   });
   // Each chunk reads the typed arrays it touches once, outside its batch loop, so every load and store in
@@ -366,10 +364,11 @@ function emitPointLayout(
       checkInputs(inputs, batch, inputSizes);
       const step = Math.min(batch, tile);
       if (S.length < crossing * step) S = new Float64Array(crossing * step);
-      const out = outputArrays(batch, outputSizes, blockSizes, into);
+      const out = outputArrays(batch, result, into);
+      const J = result.jacobianArgument(out);
       for (let b0 = 0; b0 < batch; b0 += step) {
         const b1 = Math.min(batch, b0 + step);
-        for (const c of chunks) c(S, inputs, out.outputs, out.jacobian, b0, b1);
+        for (const c of chunks) c(S, inputs, out.outputs, J, b0, b1);
       }
       return out;
     },
@@ -380,9 +379,9 @@ function emitBatchLayout(
   program: Program,
   inputSizes: number[],
   outputSizes: number[],
-  blockSizes: number[][],
+  result: ResultLayout,
   chunkChars: number,
-): CompiledProgram {
+): CompiledProgram<AnyJacobianBatch> {
   const constants = new Map(program.constants);
   const slot = (s: Sym): string => {
     const v = constants.get(s);
@@ -399,12 +398,10 @@ function emitBatchLayout(
   program.outputs.forEach((slots, i) =>
     slots.forEach((s, e) => store.push(`for(let b=0;b<B;b++)O[${i}][b*${outputSizes[i]}+${e}]=${slot(s)};`)),
   );
-  program.jacobian.forEach((row, i) =>
-    row.forEach((entries, j) =>
-      entries.forEach(([flat, s]) =>
-        store.push(`for(let b=0;b<B;b++)J[${i}][${j}][b*${blockSizes[i][j]}+${flat}]=${slot(s)};`),
-      ),
-    ),
+  // Block targets name hoisted arrays (J0_1); in this layout they are read from J inline.
+  const inline = (target: string): string => target.replace(/^J(\d+)_(\d+)\[/, 'J[$1][$2][');
+  program.jacobian.forEach((entry, k) =>
+    store.push(`for(let b=0;b<B;b++)${inline(result.target(k, 'b'))}=${slot(entry[3])};`),
   );
   const loads = compileChunks(program.fns, load, 'S,B,I', chunkChars);
   const computes = compileChunks(program.fns, compute, 'S,B', chunkChars);
@@ -417,10 +414,10 @@ function emitBatchLayout(
     run(inputs, batch, into) {
       checkInputs(inputs, batch, inputSizes);
       if (S.length < program.numSyms * batch) S = new Float64Array(program.numSyms * batch);
-      const out = outputArrays(batch, outputSizes, blockSizes, into);
+      const out = outputArrays(batch, result, into);
       for (const c of loads.chunks) c(S, batch, inputs);
       for (const c of computes.chunks) c(S, batch);
-      for (const c of stores.chunks) c(S, batch, out.outputs, out.jacobian);
+      for (const c of stores.chunks) c(S, batch, out.outputs, result.jacobianArgument(out));
       return out;
     },
   };

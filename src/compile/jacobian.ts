@@ -1,21 +1,30 @@
 import { resolveOrder, type OrderSpec } from '../elimination/resolve.js';
 import { CrosscountryError, NonFiniteError, ShapeError } from '../graph/errors.js';
 import type { Graph, VertexId } from '../graph/graph.js';
-import { graphToJson } from '../graph/serialize.js';
+import { graphFingerprint } from '../graph/fingerprint.js';
+import { jacobianPattern } from '../elimination/sparsity.js';
+import { LruCache } from '../util/lru.js';
 import { sizeOf } from '../graph/shape.js';
 import type { NestedArray } from '../graph/tensor.js';
 import { quickOptimize } from '../search/portfolio.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
 import { cheapestCompiledOrder } from './choose.js';
-import { emitProgram, type CompiledProgram, type JacobianBatch, type Layout } from './emit.js';
+import { emitProgram, type CompiledProgram, type Layout } from './emit.js';
+import type { AnyJacobianBatch, ResultFormat, ResultOf, SparsityPattern } from './result-format.js';
 import { programWork, type Work } from './op-costs.js';
 import { FULL_FOLDING, NO_FOLDING, programStats, type ProgramStats } from './program.js';
 
 /** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
 export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse';
 
-export interface CompileOptions {
+export interface CompileOptions<F extends ResultFormat = ResultFormat> {
+  /**
+   * How the Jacobian is returned: `blocks` (default; one array per output and input, as JAX nests it),
+   * `dense` (one [batch, rows, cols] array over flattened outputs and inputs) or `sparse` (CSR values
+   * [batch, nnz] with a reusable pattern: only structural non-zeros are computed and stored).
+   */
+  readonly format?: F;
   /** Default `point` (batch loop outermost): measured faster than `batch` on every task (results/runtime.md). */
   readonly layout?: Layout;
   /**
@@ -40,12 +49,15 @@ export type BatchInput = Float64Array | readonly number[] | NestedArray;
  * `into` to have its arrays overwritten instead of new ones allocated (for repeated calls, e.g. Newton
  * steps, allocation can cost more than the Jacobian itself).
  */
-export interface CompiledJacobian {
+export interface CompiledJacobian<F extends ResultFormat = 'blocks'> {
   (
     inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
-    into?: JacobianBatch,
-  ): JacobianBatch & { readonly batch: number };
+    into?: ResultOf<F>,
+  ): ResultOf<F> & { readonly batch: number };
   readonly graph: Graph;
+  readonly format: F;
+  /** The Jacobian's sparsity pattern over flattened outputs and inputs (the `sparse` result's pattern). */
+  readonly sparsity: SparsityPattern;
   /** The elimination order (empty for the tape baselines). */
   readonly order: readonly VertexId[];
   /** Multiplications of the derivative part per point (unfolded: the native model's count for an order). */
@@ -59,12 +71,21 @@ export interface CompiledJacobian {
   readonly work: Work;
 }
 
-const programCache = new Map<
+/** Bounded caches, keyed by graph content (graphFingerprint tells −0 from 0), so memory stays bounded. */
+const programCache = new LruCache<
   string,
-  CompiledProgram & { multiplications: number; order: VertexId[]; stats: ProgramStats; work: Work }
->();
-const autoOrders = new Map<string, VertexId[]>();
+  CompiledProgram<AnyJacobianBatch> & {
+    multiplications: number;
+    order: VertexId[];
+    stats: ProgramStats;
+    work: Work;
+  }
+>(64);
+const autoOrders = new LruCache<string, VertexId[]>(256);
 let compilations = 0;
+
+/** Graphs above this many vertices get no search in `auto`: the cheapest of Markowitz, forward and reverse. */
+export const AUTO_SEARCH_MAX_VERTICES = 2000;
 
 /** How many programs were generated so far (cache hits do not count): for tests and diagnostics. */
 export function compileCount(): number {
@@ -72,20 +93,24 @@ export function compileCount(): number {
 }
 
 /** Compiles a graph's Jacobian for an order (or a tape baseline) into JavaScript, once per (graph, target, layout). */
-export function compileGraphJacobian(
+export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   graph: Graph,
   target: CompileTarget = 'markowitz',
-  options: CompileOptions = {},
-): CompiledJacobian {
+  options: CompileOptions<F> = {},
+): CompiledJacobian<F> {
   const { layout = 'point', budgetSeconds = 0.5, fold = true, chunkChars } = options;
+  const format = (options.format ?? 'blocks') as F;
   const folding = fold ? FULL_FOLDING : NO_FOLDING;
-  const graphKey = JSON.stringify(graphToJson(graph));
+  const graphKey = graphFingerprint(graph);
   let order: VertexId[] = [];
   if (target === 'auto') {
     let cached = autoOrders.get(graphKey);
     if (!cached) {
-      const searched = quickOptimize(graph, budgetSeconds * 1000).order;
-      cached = [...cheapestCompiledOrder(graph, [{ source: 'searched', order: searched }]).order];
+      const searched =
+        graph.vertices.length <= AUTO_SEARCH_MAX_VERTICES
+          ? [{ source: 'searched', order: quickOptimize(graph, budgetSeconds * 1000).order }]
+          : [];
+      cached = [...cheapestCompiledOrder(graph, searched).order];
       autoOrders.set(graphKey, cached);
     }
     order = cached;
@@ -94,7 +119,7 @@ export function compileGraphJacobian(
   }
   const targetKey =
     target === 'tape-forward' || target === 'tape-reverse' ? target : `order:${order.join(',')}`;
-  const key = `${layout}|${fold}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
+  const key = `${layout}|${fold}|${format}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
   let compiled = programCache.get(key);
   if (!compiled) {
     const program =
@@ -103,7 +128,7 @@ export function compileGraphJacobian(
         : target === 'tape-reverse'
           ? buildTapeProgram(graph, 'reverse', folding)
           : buildEliminationProgram(graph, order, folding);
-    compiled = Object.assign(emitProgram(program, layout, { chunkChars }), {
+    compiled = Object.assign(emitProgram<AnyJacobianBatch>(program, layout, { chunkChars, format }), {
       multiplications: program.multiplications,
       order,
       stats: programStats(program),
@@ -114,16 +139,21 @@ export function compileGraphJacobian(
   }
   const program = compiled;
   const sizes = graph.inputs.map((x) => sizeOf(x.shape));
+  let sparsity: SparsityPattern | undefined;
   const run = (
     inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
-    into?: JacobianBatch,
-  ) => {
+    into?: ResultOf<F>,
+  ): ResultOf<F> & { readonly batch: number } => {
     const { arrays, batch } = batchInputs(graph, sizes, inputs);
-    const { outputs, jacobian } = program.run(arrays, batch, into);
-    return { outputs, jacobian, batch };
+    const result = program.run(arrays, batch, into);
+    return { ...result, batch } as unknown as ResultOf<F> & { readonly batch: number };
   };
   return Object.assign(run, {
     graph,
+    format,
+    get sparsity(): SparsityPattern {
+      return (sparsity ??= jacobianPattern(graph));
+    },
     order: program.order,
     multiplications: program.multiplications,
     fold,
@@ -139,12 +169,23 @@ export function compileGraphJacobian(
  * outputs and the full Jacobian for a batch of points. `order: 'auto'` uses the best order a short search
  * finds (cached per program).
  */
-export function jacobian(
+export function jacobian<F extends ResultFormat = 'blocks'>(
   fn: TracedFunction,
-  options: { readonly inputs: readonly InputSpec[]; readonly order?: CompileTarget } & CompileOptions,
-): CompiledJacobian {
+  options: { readonly inputs: readonly InputSpec[]; readonly order?: CompileTarget } & CompileOptions<F>,
+): CompiledJacobian<F> {
   const { inputs, order = 'auto', ...rest } = options;
   return compileGraphJacobian(trace(fn, inputs), order, rest);
+}
+
+/**
+ * The structural sparsity pattern of fn's Jacobian over its flattened outputs (rows) and inputs (cols),
+ * without computing any derivative: the pattern a `format: 'sparse'` result uses.
+ */
+export function jacobianSparsity(
+  fn: TracedFunction,
+  options: { readonly inputs: readonly InputSpec[] },
+): SparsityPattern {
+  return jacobianPattern(trace(fn, options.inputs));
 }
 
 function flatten(value: BatchInput, out: number[]): void {

@@ -34,8 +34,7 @@ export function programWork(program: Program): Work {
       add(ADD, lone ? 1 : ins.terms.length - 1);
     }
   }
-  let stores = program.outputs.reduce((n, o) => n + o.length, 0);
-  for (const row of program.jacobian) for (const block of row) stores += block.length;
+  const stores = program.outputs.reduce((n, o) => n + o.length, 0) + program.jacobian.length;
   add(STORE, stores);
   return work;
 }

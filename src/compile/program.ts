@@ -55,6 +55,11 @@ export interface FoldOptions {
 export const NO_FOLDING: FoldOptions = { ones: false, zeros: false };
 export const FULL_FOLDING: FoldOptions = { ones: true, zeros: true };
 
+/**
+ * One stored Jacobian entry: output i, input j, the flat index into out_i.shape ++ in_j.shape, and its slot.
+ */
+export type JacobianEntry = readonly [output: number, input: number, flat: number, sym: Sym];
+
 /** Dense output layout: per output, per element; per (output, input) block, the non-zero entries. */
 export interface Program {
   readonly numSyms: number;
@@ -66,8 +71,11 @@ export interface Program {
   readonly instrs: readonly Instr[];
   /** Per output, the slot of each element. */
   readonly outputs: readonly (readonly Sym[])[];
-  /** Per (output i, input j), the non-zero entries as [flat index into out_i.shape ++ in_j.shape, slot]. */
-  readonly jacobian: readonly (readonly (readonly (readonly [number, Sym])[])[])[];
+  /**
+   * The Jacobian's non-zero entries, one flat list (a per-(output, input) table would hold outputs × inputs
+   * lists, 10^8 for a scalar program of 10^4 inputs and outputs).
+   */
+  readonly jacobian: readonly JacobianEntry[];
   /**
    * Multiplications of the derivative part (the elimination, or the tape sweeps): the cost model's count
    * when not folding, fewer when folding.
@@ -187,7 +195,7 @@ export class ProgramBuilder {
 export function eliminateDeadCode(program: Program): Program {
   const live = new Uint8Array(program.numSyms);
   for (const out of program.outputs) for (const s of out) live[s] = 1;
-  for (const row of program.jacobian) for (const block of row) for (const [, s] of block) live[s] = 1;
+  for (const entry of program.jacobian) live[entry[3]] = 1;
   const kept: Instr[] = [];
   for (let k = program.instrs.length - 1; k >= 0; k--) {
     const ins = program.instrs[k];
@@ -244,8 +252,7 @@ export function programStats(program: Program): ProgramStats {
         typeof ins.terms[0] === 'object' && !isProduct(ins.terms[0]) ? 1 : 0,
       );
   }
-  let jacobianEntries = 0;
-  for (const row of program.jacobian) for (const block of row) jacobianEntries += block.length;
+  const jacobianEntries = program.jacobian.length;
   return {
     multiplications: countMultiplications(program.instrs),
     derivativeMultiplications: countMultiplications(

@@ -198,7 +198,7 @@ export function timeInterleaved(
  */
 export function primalOnly(graph: Graph): (inputs: readonly Float64Array[], batch: number) => JacobianBatch {
   const full = buildEliminationProgram(graph, resolveOrder(graph, 'reverse'));
-  const program = eliminateDeadCode({ ...full, jacobian: full.jacobian.map((row) => row.map(() => [])) });
+  const program = eliminateDeadCode({ ...full, jacobian: [] });
   const compiled = emitProgram(program, 'point');
   let into: JacobianBatch | undefined;
   return (inputs, batch) => (into = compiled.run(inputs, batch, into));
