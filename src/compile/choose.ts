@@ -1,4 +1,6 @@
+import { countOrder } from '../elimination/count.js';
 import { resolveOrder } from '../elimination/resolve.js';
+import { quickOptimize } from '../search/portfolio.js';
 import type { Graph, VertexId } from '../graph/graph.js';
 import { compiledCost } from './cost.js';
 
@@ -34,4 +36,23 @@ export function cheapestCompiledOrder(graph: Graph, candidates: readonly OrderCa
     order: best.order,
     candidates: scored.map(({ source, total }) => ({ source, total })),
   };
+}
+
+/** Graphs up to this many vertices get a short search in `auto` and are ranked by compiled operations. */
+export const AUTO_SEARCH_MAX_VERTICES = 2000;
+
+/**
+ * The order `jacobian(fn)` compiles by default. Small graphs: a short search, then whichever of the searched
+ * order, Markowitz, forward and reverse compiles to the fewest operations. Large graphs: the cheapest of
+ * Markowitz, forward and reverse by the native count (building four programs to compare would cost more
+ * than compiling one), so the choice stays near-linear in the graph's size.
+ */
+export function autoOrder(graph: Graph, options: { readonly budgetSeconds?: number } = {}): VertexId[] {
+  if (graph.vertices.length <= AUTO_SEARCH_MAX_VERTICES) {
+    const searched = quickOptimize(graph, (options.budgetSeconds ?? 0.5) * 1000).order;
+    return [...cheapestCompiledOrder(graph, [{ source: 'searched', order: searched }]).order];
+  }
+  const candidates = (['markowitz', 'forward', 'reverse'] as const).map((spec) => resolveOrder(graph, spec));
+  const costs = candidates.map((order) => countOrder(graph, order).multiplications);
+  return candidates[costs.indexOf(Math.min(...costs))];
 }

@@ -6,10 +6,9 @@ import { jacobianPattern } from '../elimination/sparsity.js';
 import { LruCache } from '../util/lru.js';
 import { sizeOf } from '../graph/shape.js';
 import type { NestedArray } from '../graph/tensor.js';
-import { quickOptimize } from '../search/portfolio.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
-import { cheapestCompiledOrder } from './choose.js';
+import { autoOrder } from './choose.js';
 import { emitProgram, type CompiledProgram, type Layout } from './emit.js';
 import type { AnyJacobianBatch, ResultFormat, ResultOf, SparsityPattern } from './result-format.js';
 import { programWork, type Work } from './op-costs.js';
@@ -84,9 +83,6 @@ const programCache = new LruCache<
 const autoOrders = new LruCache<string, VertexId[]>(256);
 let compilations = 0;
 
-/** Graphs above this many vertices get no search in `auto`: the cheapest of Markowitz, forward and reverse. */
-export const AUTO_SEARCH_MAX_VERTICES = 2000;
-
 /** How many programs were generated so far (cache hits do not count): for tests and diagnostics. */
 export function compileCount(): number {
   return compilations;
@@ -106,11 +102,7 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   if (target === 'auto') {
     let cached = autoOrders.get(graphKey);
     if (!cached) {
-      const searched =
-        graph.vertices.length <= AUTO_SEARCH_MAX_VERTICES
-          ? [{ source: 'searched', order: quickOptimize(graph, budgetSeconds * 1000).order }]
-          : [];
-      cached = [...cheapestCompiledOrder(graph, searched).order];
+      cached = autoOrder(graph, { budgetSeconds });
       autoOrders.set(graphKey, cached);
     }
     order = cached;
