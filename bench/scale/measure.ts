@@ -10,7 +10,6 @@ import {
   outputValues,
   tensor,
   type Graph,
-  type VertexId,
 } from '../../src/index.js';
 import { forwardOrder, reverseOrder } from '../../src/elimination/order.js';
 import { autoOrder } from '../../src/compile/choose.js';
