@@ -38,6 +38,8 @@ export interface MemberResult {
   readonly stages: Stage[];
   readonly check?: { readonly relativeError: number; readonly directions: number };
   readonly resultBytes?: number;
+  /** jacobian(fn)'s default path: trace + auto order + compile + first call (ms), peak RSS after it, its check. */
+  readonly defaultPipeline?: { readonly ms: number; readonly peakMB: number; readonly relativeError: number };
   readonly error?: string;
 }
 
@@ -213,7 +215,28 @@ export async function measureMember(
     graph.vertices.reduce((n, v) => n + sizeOf(v.shape), 0);
   const base = { family: family.name, size, vertices: graph.vertices.length, edges, scalars, stages };
   const rng = new Rng(7);
+  const stageOf = (name: string): Stage | undefined => stages.find((st) => st.stage === name);
   try {
+    // What jacobian(fn) does by default, first, so the peak RSS after it is the default pipeline's own.
+    const format = family.format;
+    const auto = timed(stages, 'auto-order', () => autoOrder(graph));
+    const A = timed(stages, 'compile:auto', () => compileGraphJacobian(graph, auto, { format }));
+    const x = randomPoint(graph, rng);
+    const firstAuto = timed(stages, 'first-call:auto', () => A(x));
+    const defaultPipeline = {
+      ms: ['trace', 'auto-order', 'compile:auto', 'first-call:auto'].reduce(
+        (t, n) => t + (stageOf(n)?.ms ?? 0),
+        0,
+      ),
+      peakMB: peakMB(),
+      relativeError: directionalCheck(
+        graph,
+        x,
+        applyResult(graph, format, firstAuto as never),
+        rng,
+        family.checkedInputs,
+      ),
+    };
     const fwd = timed(stages, 'order:forward', () => forwardOrder(graph));
     const rev = timed(stages, 'order:reverse', () => reverseOrder(graph));
     timed(
@@ -237,9 +260,9 @@ export async function measureMember(
       );
     timed(
       stages,
-      'auto-order',
-      () => autoOrder(graph),
-      (o) => ({ multiplications: countOrder(graph, o).multiplications }),
+      'count:auto',
+      () => countOrder(graph, auto).multiplications,
+      (m) => ({ multiplications: m }),
     );
     const optimized = await timedAsync(
       stages,
@@ -247,10 +270,8 @@ export async function measureMember(
       () => optimizeOrder(graph, { budgetSeconds, seed: 1 }),
       (r) => ({ multiplications: r.multiplications ?? undefined, note: `budget ${budgetSeconds} s` }),
     );
-    const format = family.format;
     const best = optimized.order ?? fwd;
     const J = timed(stages, 'compile', () => compileGraphJacobian(graph, best, { format }));
-    const x = randomPoint(graph, rng);
     const first = timed(stages, 'first-call:1', () => J(x));
     const relativeError = directionalCheck(
       graph,
@@ -292,7 +313,7 @@ export async function measureMember(
       stages.push({ stage: 'fresh-call:dense', ms: steadyCall(() => void D(x), 3), peakMB: peakMB() });
       stages.push({ stage: 'fresh-call:sparse', ms: steadyCall(() => void J(x), 3), peakMB: peakMB() });
     }
-    return { ...base, check: { relativeError, directions: 3 }, resultBytes };
+    return { ...base, check: { relativeError, directions: 3 }, resultBytes, defaultPipeline };
   } catch (e) {
     return { ...base, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   }
