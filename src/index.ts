@@ -16,6 +16,7 @@ export {
   InvalidOrderError,
   NonFiniteError,
   GraphValidationError,
+  TracerError,
 } from './graph/errors.js';
 export { graphToJson, graphFromJson, type GraphJson } from './graph/serialize.js';
 export { pprintGraph } from './graph/print.js';

@@ -29,3 +29,11 @@ export class NonFiniteError extends CrosscountryError {
 export class GraphValidationError extends CrosscountryError {
   override name = 'GraphValidationError';
 }
+
+/**
+ * A traced value used as a plain JavaScript value while tracing (an operator, a comparison, a template
+ * string, Number()): that would bake one trace-time value into the graph, or NaN, without a word.
+ */
+export class TracerError extends CrosscountryError {
+  override name = 'TracerError';
+}

@@ -1,4 +1,4 @@
-import { CrosscountryError, ShapeError } from '../graph/errors.js';
+import { CrosscountryError, ShapeError, TracerError } from '../graph/errors.js';
 import type { Operand } from '../graph/graph.js';
 import type { DotDimensionNumbers, ParamsOf, Primitive } from '../graph/primitive.js';
 import { broadcastShapes, formatShape, shapesEqual, type Shape } from '../graph/shape.js';
@@ -22,6 +22,20 @@ export class Traced {
 
   get shape(): Shape {
     return this.builder.shapeOf(this.operand);
+  }
+
+  /**
+   * JavaScript converts objects to primitives for operators (`x * y`, `x + 1`, `x > 0`, `x == 0`), template
+   * strings and Number(x); a traced value has no number yet, so each of these is an error, as JAX's
+   * concretization error. (Truthiness, as in `if (x)` or `x && y`, cannot be intercepted in JavaScript:
+   * every object is true; branch with np.where.)
+   */
+  [Symbol.toPrimitive](hint: string): never {
+    throw new TracerError(
+      hint === 'string'
+        ? `a traced value was converted to a string (template string or String()); it has no value while tracing: print x.shape, or pprintGraph the traced graph`
+        : `a traced value was used as a number (a JavaScript operator such as * + - / < > ==, or Number()); use np.mul, np.add, np.sub, np.div, np.less, np.greater, np.equal and np.where instead`,
+    );
   }
   get ndim(): number {
     return this.shape.length;
@@ -105,6 +119,10 @@ export function operandOf(v: TensorLike): Operand {
   if (isTraced(v)) return v.operand;
   if (typeof v !== 'number')
     throw new CrosscountryError(`expected a traced tensor or a number, got ${typeof v}`);
+  if (Number.isNaN(v))
+    throw new TracerError(
+      'a constant is NaN (often the result of a JavaScript operator applied to a traced value); use np functions on traced values',
+    );
   return { kind: 'literal', value: scalarTensor(v) };
 }
 
