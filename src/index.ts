@@ -47,6 +47,13 @@ export {
 export { countOrder, type OrderCost, type EliminationStep } from './elimination/count.js';
 export { EdgeGraph } from './elimination/edge-graph.js';
 export { ScalarCostEngine } from './elimination/scalar-engine.js';
+export { SparseScalarEngine } from './elimination/sparse-engine.js';
+export {
+  HEURISTICS,
+  heuristicOrder,
+  bestHeuristicOrder,
+  type HeuristicName,
+} from './elimination/heuristics.js';
 
 export { jacobianByElimination, type EliminationResult, type JacobianBlocks } from './jacobian/eliminate.js';
 export { tapeForwardJacobian, tapeReverseJacobian, type ReferenceJacobian } from './jacobian/tape.js';

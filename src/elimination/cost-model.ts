@@ -1,6 +1,7 @@
 import { alphagradMarkowitzOrder, alphagradOrderCost } from '../alphagrad/engine.js';
 import { CrosscountryError } from '../graph/errors.js';
-import type { Graph, VertexId } from '../graph/graph.js';
+import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
+import { localJacobians } from '../evaluate/linearize.js';
 import { countOrder, type OrderCost } from './count.js';
 import { markowitzOrder } from './markowitz.js';
 import { validateOrder } from './order.js';
@@ -26,5 +27,17 @@ export function countOrderWith(graph: Graph, order: readonly VertexId[], model: 
 
 /** The greedy minimal-Markowitz order of a cost model (the two agree on scalar graphs). */
 export function markowitzOrderWith(graph: Graph, model: CostModelName): VertexId[] {
-  return model === 'native' ? markowitzOrder(graph) : alphagradMarkowitzOrder(graph);
+  if (model === 'native' || scalarWithoutCopies(graph)) return markowitzOrder(graph);
+  return alphagradMarkowitzOrder(graph);
+}
+
+/**
+ * Scalar graphs without structural (copy) edges: there the alphagrad model's degree is |preds|·|succs| too
+ * (tested), so the near-linear Markowitz serves both models; its engine's edge table is quadratic.
+ */
+function scalarWithoutCopies(graph: Graph): boolean {
+  return (
+    isScalarGraph(graph) &&
+    !localJacobians(graph, null).some((edges) => edges.some((e) => e.block.structural))
+  );
 }

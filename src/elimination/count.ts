@@ -1,7 +1,8 @@
-import type { Graph, VertexId } from '../graph/graph.js';
+import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
 import { localJacobians } from '../evaluate/linearize.js';
 import { EdgeGraph } from './edge-graph.js';
 import { validateOrder } from './order.js';
+import { SparseScalarEngine } from './sparse-engine.js';
 
 export interface EliminationStep {
   readonly vertex: VertexId;
@@ -19,7 +20,10 @@ export interface OrderCost {
  */
 export function countOrder(graph: Graph, order: readonly VertexId[]): OrderCost {
   validateOrder(graph, order);
-  const edges = EdgeGraph.symbolic(graph, localJacobians(graph, null));
+  // On scalar graphs the adjacency engine gives the same counts without building blocks.
+  const edges = isScalarGraph(graph)
+    ? SparseScalarEngine.fromGraph(graph, localJacobians(graph, null))
+    : EdgeGraph.symbolic(graph, localJacobians(graph, null));
   const steps = order.map((vertex) => ({ vertex, multiplications: edges.eliminate(vertex) }));
   return { multiplications: steps.reduce((s, x) => s + x.multiplications, 0), steps };
 }

@@ -1,16 +1,13 @@
-import { eliminableVertices, type Graph, type VertexId } from '../graph/graph.js';
-import { localJacobians } from '../evaluate/linearize.js';
-import { ScalarCostEngine } from './scalar-engine.js';
+import type { Graph, VertexId } from '../graph/graph.js';
+import { greedyHeuristicOrder } from './heuristics.js';
 
 /**
  * Greedy minimal-Markowitz order: repeatedly eliminate the vertex with the smallest |preds|·|succs| in
  * the current graph (every adjacent node counts, inputs and outputs included), ties to the lowest id.
+ * A priority queue with incrementally updated degrees: O((V + E) log V) on graphs of bounded degree.
  */
 export function markowitzOrder(graph: Graph): VertexId[] {
-  return greedyMinimumOrder(
-    eliminableVertices(graph),
-    ScalarCostEngine.fromGraph(graph, localJacobians(graph, null)),
-  );
+  return greedyHeuristicOrder(graph, 'markowitz').order;
 }
 
 /**

@@ -72,6 +72,12 @@ export function nodeOfVertex(graph: Graph, id: VertexId): number {
   return graph.inputs.length + id - 1;
 }
 
+/** Whether every input and vertex is a scalar: there the fast scalar engines are exact. */
+export function isScalarGraph(graph: Graph): boolean {
+  const scalar = (shape: readonly number[]): boolean => shape.every((d) => d === 1);
+  return graph.inputs.every((i) => scalar(i.shape)) && graph.vertices.every((v) => scalar(v.shape));
+}
+
 /** Vertex ids that are program outputs. */
 export function outputVertexIds(graph: Graph): Set<VertexId> {
   const ids = new Set<VertexId>();

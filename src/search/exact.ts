@@ -1,5 +1,5 @@
 import type { VertexId } from '../graph/graph.js';
-import { MinHeap } from './heap.js';
+import { MinHeap } from '../util/heap.js';
 import { vertexCutBounds } from './lower-bound.js';
 import type { SearchProblem } from './problem.js';
 import type { SearchResult } from './result.js';

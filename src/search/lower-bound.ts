@@ -25,7 +25,7 @@ export interface CutBound {
 
 export function vertexCutBounds(problem: SearchProblem): Map<VertexId, CutBound> {
   const bounds = new Map<VertexId, CutBound>();
-  if (problem.engine !== 'bitset') {
+  if (problem.engine !== 'bitset' && problem.engine !== 'sparse') {
     for (const v of problem.eliminable) bounds.set(v, { in: 0, out: 0, usable: false });
     return bounds;
   }

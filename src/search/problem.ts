@@ -2,9 +2,9 @@ import { AlphagradEngine } from '../alphagrad/engine.js';
 import type { CostModelName } from '../elimination/cost-model.js';
 import { EdgeGraph } from '../elimination/edge-graph.js';
 import { ScalarCostEngine } from '../elimination/scalar-engine.js';
+import { SparseScalarEngine } from '../elimination/sparse-engine.js';
 import { localJacobians } from '../evaluate/linearize.js';
-import { eliminableVertices, type Graph, type VertexId } from '../graph/graph.js';
-import { sizeOf } from '../graph/shape.js';
+import { eliminableVertices, isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
 
 /** A cost-only elimination state that search algorithms drive: every engine implements it. */
 export interface CostState {
@@ -32,7 +32,7 @@ export interface SearchProblem {
   /** Eliminable vertices, ascending: the actions. */
   readonly eliminable: readonly VertexId[];
   /** Which engine runs the game: `bitset` (scalar graphs), `blocks` (native tensors) or `alphagrad`. */
-  readonly engine: 'bitset' | 'blocks' | 'alphagrad';
+  readonly engine: 'bitset' | 'sparse' | 'blocks' | 'alphagrad';
   /**
    * Whether the state after eliminating a set of vertices is the same for every order of that set, so a
    * search over sets (dynamic programming, A*) is exact. True for the native model (the block on u→w is
@@ -44,8 +44,8 @@ export interface SearchProblem {
   initial(): CostState;
 }
 
-const isScalarGraph = (g: Graph): boolean =>
-  g.inputs.every((i) => sizeOf(i.shape) === 1) && g.vertices.every((v) => sizeOf(v.shape) === 1);
+/** Above this many nodes the bit-matrix engine's O(V²) state is too large: the sparse engine takes over. */
+export const MAX_BITSET_NODES = 4096;
 
 export function searchProblem(graph: Graph, costModel: CostModelName): SearchProblem {
   const local = localJacobians(graph, null);
@@ -53,15 +53,21 @@ export function searchProblem(graph: Graph, costModel: CostModelName): SearchPro
   const structural = local.some((edges) => edges.some((e) => e.block.structural));
   // On scalar graphs the bitset engine is exact for the native model; for the alphagrad model too unless
   // copy edges are present (its tables treat two meeting copy paths differently from a sum).
+  const numNodes = graph.inputs.length + graph.vertices.length;
   const engine =
     scalar && (costModel === 'native' || !structural)
-      ? 'bitset'
+      ? numNodes > MAX_BITSET_NODES
+        ? 'sparse'
+        : 'bitset'
       : costModel === 'native'
         ? 'blocks'
         : 'alphagrad';
   let initial: () => CostState;
   if (engine === 'bitset') {
     const base = ScalarCostEngine.fromGraph(graph, local);
+    initial = () => base.clone();
+  } else if (engine === 'sparse') {
+    const base = SparseScalarEngine.fromGraph(graph, local);
     initial = () => base.clone();
   } else if (engine === 'blocks') {
     const base = EdgeGraph.symbolic(graph, local);
@@ -75,7 +81,7 @@ export function searchProblem(graph: Graph, costModel: CostModelName): SearchPro
     costModel,
     eliminable: eliminableVertices(graph),
     engine,
-    orderIndependent: costModel === 'native' || engine === 'bitset',
+    orderIndependent: costModel === 'native' || engine === 'bitset' || engine === 'sparse',
     initial,
   };
 }
