@@ -5,15 +5,16 @@ import { formatShape, shapesEqual } from '../graph/shape.js';
 import { scalarTensor } from '../graph/tensor.js';
 import { GraphBuilder } from '../primitives/builder.js';
 import { paramsFromJaxpr, type JaxprValue } from './params.js';
-import { JaxprParseError, tokenize, type Token } from './tokenize.js';
+import { JaxprParseError, Lexer, type Token } from './tokenize.js';
 
-const NAMED_LITERALS: Record<string, number> = {
-  inf: Infinity,
-  '-inf': -Infinity,
-  nan: NaN,
-  True: 1,
-  False: 0,
-};
+/** Literal names, as JAX prints them before a type (`-inf:f32[]`); bare, the same names are variables. */
+const NAMED_LITERALS = new Map<string, number>([
+  ['inf', Infinity],
+  ['-inf', -Infinity],
+  ['nan', NaN],
+  ['True', 1],
+  ['False', 0],
+]);
 
 interface Binder {
   name: string;
@@ -21,17 +22,30 @@ interface Binder {
   line: number;
 }
 
-/** A recursive-descent reader over the token list. */
+/** A recursive-descent reader over the lexer's tokens, buffering only the ones looked ahead at. */
 class Reader {
-  private pos = 0;
-  constructor(private readonly tokens: Token[]) {}
+  private readonly ahead: Token[] = [];
+  private head = 0;
+  private last: Token | undefined;
+  constructor(private readonly lexer: Lexer) {}
 
   peek(offset = 0): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+    while (this.ahead.length <= this.head + offset) this.ahead.push(this.lexer.next());
+    return this.ahead[this.head + offset];
+  }
+  /** The token `next()` returned last (the first token before any). */
+  previous(): Token {
+    return this.last ?? this.peek();
   }
   next(): Token {
     const t = this.peek();
-    if (t.kind !== 'end') this.pos++;
+    if (t.kind !== 'end') {
+      this.last = t;
+      if (++this.head === 256) {
+        this.ahead.splice(0, this.head);
+        this.head = 0;
+      }
+    }
     return t;
   }
   is(text: string, offset = 0): boolean {
@@ -122,9 +136,13 @@ function readParams(r: Reader): Record<string, JaxprValue> {
  * Imports the text JAX prints for `jax.make_jaxpr(f)(*args)` into the graph IR, with values (literals
  * become constants), so the program can be evaluated, differentiated, counted and optimised. Each equation
  * is one vertex, numbered 1-based in order, exactly as Graphax numbers them.
+ *
+ * Keywords are positional: `lambda`, `let` and `in` are keywords only where the grammar expects one, so
+ * every name JAX generates (`a` … `z`, `ba` …, which include `in`, `let`, `inf`, `nan`, `sin`, …) is a
+ * variable wherever a variable can stand. One pass over the tokens, a map lookup per name: linear time.
  */
 export function importJaxpr(text: string): Graph {
-  const r = new Reader(tokenize(text));
+  const r = new Reader(new Lexer(text));
   r.expect('{', 'at the start of a jaxpr');
   r.expect('lambda', "after '{'");
   if (!r.is(';'))
@@ -138,12 +156,12 @@ export function importJaxpr(text: string): Graph {
   }
   r.next();
   r.expect('let', "after the inputs' '.'");
-  while (!r.is('in')) {
+  while (!atOutputs(r)) {
     if (r.peek().kind === 'end') r.fail(r.peek(), "missing 'in (…)' with the outputs");
     readEquation(r, b, env);
   }
-  r.next();
-  r.expect('(', "after 'in'");
+  r.next(); // in
+  r.next(); // (
   const outputs: Operand[] = [];
   while (!r.is(')')) {
     outputs.push(readAtom(r, env));
@@ -156,7 +174,11 @@ export function importJaxpr(text: string): Graph {
   return b.build(outputs);
 }
 
+/** `in (` closes the equations; a variable named `in` is followed by ':' (binder) or is an operand. */
+const atOutputs = (r: Reader): boolean => r.is('in') && r.is('(', 1);
+
 function readEquation(r: Reader, b: GraphBuilder, env: Map<string, Operand>): void {
+  const first = r.peek();
   const outs: Binder[] = [];
   while (!r.is('=')) {
     if (r.peek().kind !== 'name')
@@ -175,7 +197,7 @@ function readEquation(r: Reader, b: GraphBuilder, env: Map<string, Operand>): vo
   const primitive: Primitive = prim.text;
   const raw = readParams(r);
   const args: Operand[] = [];
-  while (startsArgument(r, env)) args.push(readAtom(r, env));
+  while (startsArgument(r, first.column)) args.push(readAtom(r, env));
   const out = outs[0];
   let result: Operand;
   try {
@@ -198,26 +220,43 @@ function readEquation(r: Reader, b: GraphBuilder, env: Map<string, Operand>): vo
   if (out.name !== '_') env.set(out.name, result);
 }
 
-/** An argument is a known variable or a literal; a name followed by ':' starts the next equation. */
-function startsArgument(r: Reader, env: Map<string, Operand>): boolean {
+/**
+ * Whether the next tokens are one more argument of the equation whose outputs start at `column`:
+ * a number literal (`0.5:f32[]`), a named literal (`-inf:f32[]`, `inf:f32[]`, `nan:f32[]`) or a bare
+ * variable — any name not followed by ':', `in` included unless it opens the outputs `in (`. A name
+ * followed by ':' is the first output of the next equation, except a literal name, which is one only
+ * when its type is followed by '=' (`inf:f32[] = sin h`) or it starts a line in the equations' column
+ * (a multi-output equation `inf:f32[] j:f32[] = …`); elsewhere it is a literal (`min h inf:f32[]`).
+ */
+function startsArgument(r: Reader, column: number): boolean {
   const t = r.peek();
   if (t.kind === 'number') return true;
-  if (t.kind !== 'name' || t.text === 'in') return false;
-  // `name:type` opens the next equation unless it is a named literal (-inf:f32[]); any other name is an
-  // argument, so an unknown one is reported as such.
-  if (r.is(':', 1)) return t.text in NAMED_LITERALS && !env.has(t.text);
-  return true;
+  if (t.kind !== 'name') return false;
+  if (!r.is(':', 1)) return !atOutputs(r);
+  if (!NAMED_LITERALS.has(t.text)) return false;
+  if (t.text.startsWith('-')) return true;
+  if (r.is('=', afterType(r, 2))) return false;
+  return !(t.column === column && t.line > r.previous().line);
+}
+
+/** The offset of the token after the type `dtype[d0,d1,…]` that starts at `offset` (or where it breaks). */
+function afterType(r: Reader, offset: number): number {
+  let k = offset + 1;
+  if (!r.is('[', k)) return k;
+  k++;
+  while (r.peek(k).kind === 'number' || r.is(',', k)) k++;
+  return r.is(']', k) ? k + 1 : k;
 }
 
 function readAtom(r: Reader, env: Map<string, Operand>): Operand {
   const t = r.next();
-  if (t.kind === 'number' || (t.kind === 'name' && t.text in NAMED_LITERALS && r.is(':'))) {
+  if (t.kind === 'number' || (t.kind === 'name' && NAMED_LITERALS.has(t.text) && r.is(':'))) {
     r.expect(':', `after literal '${t.text}'`);
     const shape = readType(r);
     if (shape.length !== 0) r.fail(t, `literal '${t.text}' has non-scalar type ${formatShape(shape)}`);
     return {
       kind: 'literal',
-      value: scalarTensor(t.kind === 'number' ? Number(t.text) : NAMED_LITERALS[t.text]),
+      value: scalarTensor(t.kind === 'number' ? Number(t.text) : (NAMED_LITERALS.get(t.text) as number)),
     };
   }
   if (t.kind === 'name') {
