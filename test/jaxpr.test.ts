@@ -7,14 +7,26 @@ import {
   eliminableVertices,
   evaluateGraph,
   finiteDifferenceJacobian,
+  GraphBuilder,
   jacobianByElimination,
   outputValues,
   resolveOrder,
+  scalarTensor,
   tapeReverseJacobian,
   tensor,
   UnsupportedPrimitiveError,
   type Graph,
+  type Operand,
 } from '../src/index.js';
+import {
+  COLLIDING_NAMES,
+  evaluateProgram,
+  jaxprText,
+  jaxVarName,
+  syntheticProgram,
+  varNumber,
+  type SyntheticProgram,
+} from '../bench/jaxpr-text.js';
 import { importJaxpr, JaxprParseError } from '../src/jaxpr/index.js';
 import { importPaperGraph, type PaperGraphJson } from '../src/jaxpr/paper-graph.js';
 import { Rng } from '../src/util/random.js';
@@ -136,6 +148,119 @@ describe('a jaxpr written by a user', () => {
   });
 });
 
+/** The synthetic program built equation by equation through the GraphBuilder, without any text. */
+function buildProgram(p: SyntheticProgram): Graph {
+  const b = new GraphBuilder();
+  const vars: Operand[] = Array.from({ length: p.numInputs }, (_, i) => b.addInput(jaxVarName(i), []));
+  p.equations.forEach((eq, k) => {
+    const operands = eq.operands.map((op): Operand =>
+      'v' in op ? vars[op.v] : { kind: 'literal', value: scalarTensor(op.literal) },
+    );
+    vars.push(b.addVertex(eq.primitive, operands, {} as never, jaxVarName(p.numInputs + k)));
+  });
+  return b.build(p.outputs.map((v) => vars[v]));
+}
+
+describe('variables with any name JAX generates', () => {
+  test("JAX's naming scheme: base 26 with digits a-z, no leading zeros", () => {
+    const names = ['a', 'z', 'ba', 'bz', 'ca', 'zz', 'baa', 'zzz', 'baaa'];
+    assert.deepEqual([0, 25, 26, 51, 52, 675, 676, 17575, 17576].map(jaxVarName), names);
+    assert.deepEqual(COLLIDING_NAMES.map(varNumber), [221, 213, 5751, 7559, 8801]);
+    for (let n = 0; n < 20000; n++) assert.equal(varNumber(jaxVarName(n)), n);
+  });
+
+  test('a generated jaxpr naming variables a … zzz, baaa … imports as the same graph', () => {
+    // 17,600 equations: every name of up to three letters binds an equation's result (after the four
+    // inputs a-d), is read by the next equation, and the keyword- and literal-like ones are outputs.
+    const p = syntheticProgram(17600);
+    const text = jaxprText(p);
+    // (No name but `a` starts with a: `abs` or `add` never occur.)
+    for (const name of ['in', 'if', 'let', 'inf', 'nan', 'sin', 'max', 'min', 'mul', 'sub', 'f', 'zzz'])
+      assert.match(
+        text,
+        new RegExp(`\\n    ${name}:f32\\[\\] = .*\\n    [a-z]+:f32\\[\\] = [a-z]+ (.* )?${name}(\\n| )`),
+      );
+    assert.match(text, /= min [a-z]+ inf:f32\[\]\n {4}inf:f32\[\] = /); // literal inf, then a binder inf
+    assert.ok(text.endsWith('\n  in (babb, in, if, inf, let, nan) }'));
+
+    const g = importJaxpr(text);
+    const direct = buildProgram(p);
+    assert.equal(g.vertices.length, 17600);
+    assert.deepEqual(equations(g), equations(direct));
+    assert.deepEqual(
+      g.vertices.map((v) => v.name),
+      direct.vertices.map((v) => v.name),
+    );
+    assert.deepEqual(g.inputs, direct.inputs);
+    assert.deepEqual(g.outputs, direct.outputs);
+
+    const x = [0.3, -0.7, 0.9, 0.1];
+    const point = x.map((xi) => tensor([], [xi]));
+    const values = outputValues(g, evaluateGraph(g, point));
+    const expected = evaluateProgram(p, x);
+    values.forEach((v, i) => assert.equal(v.data[0], expected[i], `output ${i}`));
+  });
+
+  test('in, let, lambda, inf and nan as inputs, binders, operands and outputs', () => {
+    const text = `{ lambda ; in:f32[] let:f32[]. let
+    lambda:f32[] = abs in
+    b:f32[] = min lambda inf:f32[]
+    inf:f32[] = sin b
+    c:f32[] = max let nan:f32[]
+    nan:f32[] = mul inf let
+    if:f32[] = add nan
+      inf:f32[]
+    sin:f32[] = sin in
+  in (lambda, inf, nan, if, sin, in, c) }`;
+    const g = importJaxpr(text);
+    assert.deepEqual(
+      g.vertices.map((v) => [v.name, v.primitive]),
+      [
+        ['lambda', 'abs'],
+        ['b', 'min'],
+        ['inf', 'sin'],
+        ['c', 'max'],
+        ['nan', 'mul'],
+        ['if', 'add'],
+        ['sin', 'sin'],
+      ],
+    );
+    const literal = (x: number): Operand => ({ kind: 'literal', value: scalarTensor(x) });
+    assert.deepEqual(g.vertices[0].operands, [{ kind: 'input', index: 0 }]);
+    assert.deepEqual(g.vertices[1].operands, [{ kind: 'vertex', id: 1 }, literal(Infinity)]);
+    assert.deepEqual(g.vertices[3].operands, [{ kind: 'input', index: 1 }, literal(NaN)]);
+    assert.deepEqual(g.vertices[4].operands, [
+      { kind: 'vertex', id: 3 },
+      { kind: 'input', index: 1 },
+    ]);
+    assert.deepEqual(g.vertices[5].operands, [{ kind: 'vertex', id: 5 }, literal(Infinity)]);
+    assert.deepEqual(g.outputs.at(-2), { kind: 'input', index: 0 });
+  });
+
+  test('in as an operand of abs, in a jaxpr that evaluates', () => {
+    const g = importJaxpr(`{ lambda ; in:f32[] let:f32[]. let
+    lambda:f32[] = abs in
+    inf:f32[] = min lambda inf:f32[]
+    nan:f32[] = mul inf let
+  in (nan, in, lambda) }`);
+    const out = outputValues(g, evaluateGraph(g, [tensor([], [-0.4]), tensor([], [1.5])]));
+    assert.deepEqual(
+      out.map((t) => t.data[0]),
+      [0.4 * 1.5, -0.4, 0.4],
+    );
+  });
+
+  test('a literal name that starts an equation line is its first output', () => {
+    assert.throws(
+      () =>
+        importJaxpr(
+          '{ lambda ; a:f32[]. let\n    b:f32[] = sin a\n    inf:f32[] c:f32[] = sin b\n  in (c,) }',
+        ),
+      /line 3: equation 'sin' has 2 outputs/,
+    );
+  });
+});
+
 describe('malformed jaxprs give one line naming the problem', () => {
   const cases: [string, string, RegExp, new (...args: never[]) => Error][] = [
     [
@@ -154,6 +279,12 @@ describe('malformed jaxprs give one line naming the problem', () => {
       'unknown variable',
       '{ lambda ; a:f32[]. let\n    b:f32[] = sin zz\n  in (b,) }',
       /line 2/,
+      JaxprParseError,
+    ],
+    [
+      'a bare inf is a variable',
+      '{ lambda ; a:f32[]. let\n    b:f32[] = min a inf\n  in (b,) }',
+      /line 2: unknown variable 'inf'/,
       JaxprParseError,
     ],
     ['missing in', '{ lambda ; a:f32[]. let\n    b:f32[] = sin a\n', /missing 'in/, JaxprParseError],
