@@ -77,6 +77,7 @@ export {
   optimizeOrder,
   quickOptimize,
   OPTIMIZE_METHODS,
+  type SearchWork,
   type OptimizeMethod,
   type OptimizeOptions,
   type OptimizeResult,
@@ -84,7 +85,22 @@ export {
 export { exactSearch, canSolveExactly, type ExactOptions } from './search/exact.js';
 export { anneal, type AnnealOptions } from './search/anneal.js';
 export { greedyOrder, type GreedyOptions } from './search/greedy.js';
-export { searchProblem, type SearchProblem, type CostState } from './search/problem.js';
+export { searchProblem, type SearchProblem, type CostState, type Game } from './search/problem.js';
+export {
+  largeGraphSearch,
+  isLargeSearchGraph,
+  permanentLowerBound,
+  LARGE_GRAPH_VERTICES,
+  type LargeSearchOptions,
+  type LargeSearchResult,
+} from './search/large.js';
+export {
+  windowedSearch,
+  localityOrder,
+  type WindowedOptions,
+  type WindowedResult,
+} from './search/windowed.js';
+export { autoOrder, AUTO_WORK, AUTO_WINDOWS, type AutoOrderOptions } from './compile/choose.js';
 export type { Certificate, SearchResult } from './search/result.js';
 
 export {

@@ -219,7 +219,7 @@ describe('compiled Jacobians', () => {
       TASKS.find((t) => t.name === 'HumanHeartDipole') as (typeof TASKS)[number],
       'jaxpr',
     );
-    const auto = compileGraphJacobian(graph, 'auto', { budgetSeconds: 0.2 });
+    const auto = compileGraphJacobian(graph, 'auto', { searchEffort: 0.5 });
     const forward = compileGraphJacobian(graph, 'forward');
     const reverse = compileGraphJacobian(graph, 'reverse');
     assert.ok(

@@ -137,6 +137,9 @@ export interface OptimizeCliOptions {
   readonly verbose?: boolean;
 }
 
+/** Orders longer than this are abbreviated on the terminal (the JSON record always holds all of it). */
+const MAX_ORDER_SHOWN = 200;
+
 /** `optimize`: the search portfolio; prints the best order with its certificate and writes the order JSON. */
 export async function optimizeCommand(graphPath: string, opts: OptimizeCliOptions): Promise<string> {
   const costModel = costModelOf(opts.costModel);
@@ -145,7 +148,9 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
       `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'alphazero', 'ppo'].join(', ')})`,
     );
   }
+  const loadStart = performance.now();
   const { graph, name } = await loadGraph(graphPath, parseSource(opts.source));
+  const loadSeconds = (performance.now() - loadStart) / 1000;
   const budgetSeconds = positiveNumber(opts.budget, '--budget');
   const seed = positiveNumber(opts.seed, '--seed', true);
   const threads =
@@ -179,7 +184,13 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
   if (opts.out) writeFileSync(opts.out, `${JSON.stringify(record)}\n`);
   if (opts.json) return JSON.stringify(record);
   const baseline = (spec: 'forward' | 'reverse' | 'markowitz') =>
+    result.baselines?.[spec] ??
     countOrderWith(graph, resolveOrder(graph, spec, costModel), costModel).multiplications;
+  const order = result.order ?? [];
+  const shown =
+    order.length > MAX_ORDER_SHOWN
+      ? `${order.slice(0, MAX_ORDER_SHOWN).join(',')},… (${order.length} in all; --out writes them)`
+      : order.join(',');
   const cert =
     result.certificate === 'optimal'
       ? 'proven optimal'
@@ -187,7 +198,7 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
   return [
     `${name}: ${result.multiplications} multiplications (${cert}; cost model ${costModel})`,
     `  forward ${baseline('forward')}, reverse ${baseline('reverse')}, markowitz ${baseline('markowitz')}`,
-    `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s of a ${budgetSeconds} s budget (method ${opts.method})`,
-    `  order: ${(result.order ?? []).join(',')}`,
+    `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s of a ${budgetSeconds} s budget (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
+    `  order: ${shown}`,
   ].join('\n');
 }

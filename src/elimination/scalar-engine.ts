@@ -70,6 +70,27 @@ export class ScalarCostEngine {
     return engine;
   }
 
+  /**
+   * A game on nodes 0..numNodes-1 with no inputs (vertex k + 1 is node k), from an edge list: the small
+   * window games of large-graph search (SparseScalarEngine.extractLocal).
+   */
+  static fromEdges(
+    numNodes: number,
+    edges: readonly (readonly [number, number, boolean])[],
+    isOutput: Uint8Array,
+  ): ScalarCostEngine {
+    const words = (numNodes + 31) >>> 5;
+    const engine = new ScalarCostEngine(
+      0,
+      numNodes,
+      new Int32Array(4 * numNodes * words),
+      isOutput,
+      new Uint8Array(numNodes),
+    );
+    for (const [u, w, structural] of edges) engine.addEdge(u, w, structural);
+    return engine;
+  }
+
   /** An edge u→w; used by the constructors of synthetic graphs in tests and benchmarks too. */
   addEdge(u: number, w: number, structural: boolean): void {
     const { words, numNodes } = this;

@@ -1,5 +1,6 @@
 import { nodeOfVertex, outputVertexIds, type Graph, type VertexId } from '../graph/graph.js';
 import type { LocalEdge } from '../evaluate/linearize.js';
+import { ScalarCostEngine } from './scalar-engine.js';
 
 /**
  * The cost-only engine for large scalar graphs: adjacency maps per node (successor/predecessor → whether
@@ -84,6 +85,37 @@ export class SparseScalarEngine {
       this.isPureOutput,
       this.eliminated.slice(),
     );
+  }
+
+  /**
+   * The sub-game of eliminating `ids` (none eliminated yet) from the current state, as a small bit-matrix
+   * engine:
+   * vertex k + 1 of the result is ids[k], then their current neighbours follow as never-eliminated nodes.
+   * Only edges with an end in `ids` are kept: eliminating them creates or changes edges between their
+   * neighbours, but those edges never enter the cost of a vertex of `ids`, so every order of `ids` costs
+   * the same here as in this engine, and leaves this engine in the same state whatever the order.
+   */
+  extractLocal(ids: readonly VertexId[]): ScalarCostEngine {
+    const localOf = new Map<number, number>();
+    ids.forEach((id, k) => localOf.set(this.numInputs + id - 1, k));
+    const local = (node: number): number => {
+      let k = localOf.get(node);
+      if (k === undefined) localOf.set(node, (k = localOf.size));
+      return k;
+    };
+    const edges: [number, number, boolean][] = [];
+    for (const id of ids) {
+      const v = this.numInputs + id - 1;
+      for (const [w, s] of this.succ[v]) edges.push([local(v), local(w), s]);
+      // In-edges from a vertex of `ids` are its out-edges, added there.
+      for (const [u, s] of this.pred[v]) {
+        const k = localOf.get(u);
+        if (k === undefined || k >= ids.length) edges.push([local(u), local(v), s]);
+      }
+    }
+    const isOutput = new Uint8Array(localOf.size);
+    ids.forEach((id, k) => (isOutput[k] = this.isOutput[this.numInputs + id - 1]));
+    return ScalarCostEngine.fromEdges(localOf.size, edges, isOutput);
   }
 
   isEliminated(id: VertexId): boolean {

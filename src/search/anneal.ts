@@ -1,12 +1,17 @@
 import type { VertexId } from '../graph/graph.js';
 import { Rng } from '../util/random.js';
-import type { CostState, SearchProblem } from './problem.js';
+import type { CostState, Game } from './problem.js';
 
 export interface AnnealOptions {
   readonly seed?: number;
   readonly timeLimitMs?: number;
   /** Stop after this many proposed moves (for reproducible runs; default unlimited). */
   readonly maxMoves?: number;
+  /**
+   * Stop after this many vertex eliminations in all (a reproducible work budget that, unlike moves, does
+   * not grow with the graph: a move re-eliminates a suffix of the order; default unlimited).
+   */
+  readonly maxEliminations?: number;
   /** Starting order (default: the problem's eliminable vertices ascending). */
   readonly start?: readonly VertexId[];
   /** Initial temperature as a fraction of the starting cost (default 0.02). */
@@ -23,10 +28,17 @@ export interface AnnealOptions {
  * when no improvement is seen for a while (iterated local search).
  */
 export function anneal(
-  problem: SearchProblem,
+  problem: Game,
   options: AnnealOptions = {},
 ): { order: VertexId[]; multiplications: number; moves: number; eliminations: number } {
-  const { seed = 1, timeLimitMs = 1000, maxMoves = Infinity, initialTemperature = 0.02, onImprove } = options;
+  const {
+    seed = 1,
+    timeLimitMs = 1000,
+    maxMoves = Infinity,
+    maxEliminations = Infinity,
+    initialTemperature = 0.02,
+    onImprove,
+  } = options;
   const rng = new Rng(seed);
   const n = problem.eliminable.length;
   const order = options.start ? [...options.start] : [...problem.eliminable];
@@ -72,12 +84,17 @@ export function anneal(
   const finalTemperature = 0.5;
   let moves = 0;
   let sinceBest = 0;
-  while (moves < maxMoves) {
+  const firstEliminations = eliminations;
+  while (moves < maxMoves && eliminations - firstEliminations < maxEliminations) {
     if ((moves & 63) === 0) {
       const elapsed = performance.now() - start;
       if (elapsed > timeLimitMs) break;
-      // Geometric cooling over the budget (or over maxMoves when that is the limit).
-      const progress = Number.isFinite(maxMoves) ? moves / maxMoves : elapsed / timeLimitMs;
+      // Geometric cooling over the budget (over maxMoves or maxEliminations when one of them is the limit).
+      const progress = Number.isFinite(maxMoves)
+        ? moves / maxMoves
+        : Number.isFinite(maxEliminations)
+          ? (eliminations - firstEliminations) / maxEliminations
+          : elapsed / timeLimitMs;
       temperature = Math.max(
         1e-9,
         initialTemperature * best * (finalTemperature / (initialTemperature * best)) ** progress,

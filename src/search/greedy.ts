@@ -1,6 +1,6 @@
 import type { VertexId } from '../graph/graph.js';
 import type { Rng } from '../util/random.js';
-import type { CostState, SearchProblem } from './problem.js';
+import type { CostState, Game } from './problem.js';
 
 /** What a greedy rule minimises at each step (smaller is better). */
 export type GreedyScore = 'markowitz' | 'cost';
@@ -22,7 +22,7 @@ export interface GreedyOptions {
  * elimination costs now under the problem's cost model (the two agree on graphs without free edges).
  */
 export function greedyOrder(
-  problem: SearchProblem,
+  problem: Game,
   options: GreedyOptions = {},
 ): { order: VertexId[]; multiplications: number } {
   const { score = 'markowitz', rng, slack = 1 } = options;

@@ -9,6 +9,7 @@ import { startModuleWorker } from '../util/worker.js';
 import { anneal } from './anneal.js';
 import { canSolveExactly, exactSearch } from './exact.js';
 import { greedyOrder } from './greedy.js';
+import { isLargeSearchGraph, largeGraphSearch } from './large.js';
 import { vertexLowerBounds } from './lower-bound.js';
 import { orderCost, searchProblem, type SearchProblem } from './problem.js';
 import type { Certificate, SearchResult } from './result.js';
@@ -38,6 +39,8 @@ export interface OptimizeResult extends SearchResult {
   readonly budgetSeconds: number;
   /** Which strategy found the returned order. */
   readonly foundBy: string;
+  /** Costs of the baseline orders the search ran, by name (forward, reverse, markowitz, …), where it kept them. */
+  readonly baselines?: Readonly<Record<string, number>>;
 }
 
 /** The quick deterministic baselines every method starts from: forward, reverse and greedy rules. */
@@ -74,11 +77,34 @@ function startWorker(task: WorkerTask): Worker {
  * Finds a cheap elimination order within a time budget and says how good it is: `optimal` when proven,
  * else the best proven lower bound. `auto` runs a portfolio: baselines on the main thread, then exact
  * A* (when the graph allows it) and simulated annealing in worker threads, keeping the best order seen.
+ * Scalar graphs of more than LARGE_GRAPH_VERTICES vertices take the scalable path instead (large.ts):
+ * near-linear heuristics and windowed local search on one thread, within the budget at any size.
  */
 export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const { method = 'auto', costModel = 'native', budgetSeconds = 5, seed = 1, onProgress } = options;
   const start = performance.now();
   const seconds = (): number => (performance.now() - start) / 1000;
+  if (method !== 'exact' && isLargeSearchGraph(graph, costModel)) {
+    const r = largeGraphSearch(graph, {
+      seed,
+      deadline: start + budgetSeconds * 1000,
+      ...(method === 'greedy' ? { maxWindows: 0 } : {}),
+      onImprove: (multiplications, _order, source) =>
+        onProgress?.({ multiplications, source, seconds: seconds() }),
+    });
+    return {
+      order: r.order,
+      multiplications: r.multiplications,
+      certificate: r.lowerBound >= r.multiplications ? 'optimal' : { lowerBound: r.lowerBound },
+      seconds: seconds(),
+      method,
+      costModel,
+      budgetSeconds,
+      foundBy: r.foundBy,
+      baselines: r.baselines,
+      stats: { path: 'large', ...r.stats },
+    };
+  }
   const problem = searchProblem(graph, costModel);
   let best = { order: [] as VertexId[], multiplications: Infinity, source: '' };
   const offer = (c: { order: readonly VertexId[]; multiplications: number; source: string }): void => {
@@ -223,28 +249,52 @@ function runWorkers(
   });
 }
 
+/** A reproducible search budget in units of work, not seconds: the same graph always gets the same order. */
+export interface SearchWork {
+  /** States exact search may keep (it stops with its best order and a bound beyond). */
+  readonly exactStates: number;
+  /** Vertex eliminations annealing may perform, on the bit-matrix or adjacency engine. */
+  readonly eliminations: number;
+  /** The same on the block engines (tensor graphs), whose eliminations cost about ten times more. */
+  readonly blockEliminations: number;
+}
+
 /**
  * A synchronous, single-threaded search for library calls that cannot wait on workers (jacobian's
  * `order: 'auto'`): baselines, exact search when the graph allows it, then annealing, native model.
+ * The budget is milliseconds of wall clock, or a SearchWork for a result that does not depend on the
+ * machine or its load.
  */
 export function quickOptimize(
   graph: Graph,
-  budgetMs: number,
+  budget: number | SearchWork,
   seed = 1,
 ): { order: VertexId[]; multiplications: number } {
   const start = performance.now();
+  const work = typeof budget === 'number' ? null : budget;
+  const budgetMs = typeof budget === 'number' ? budget : Infinity;
   const problem = searchProblem(graph, 'native');
   let best = { order: [] as VertexId[], multiplications: Infinity };
   for (const b of baselines(problem, seed)) if (b.multiplications < best.multiplications) best = b;
   if (canSolveExactly(problem)) {
-    const r = exactSearch(problem, { timeLimitMs: budgetMs / 2, incumbent: best });
+    const r = exactSearch(problem, {
+      timeLimitMs: budgetMs / 2,
+      incumbent: best,
+      ...(work ? { maxStates: work.exactStates } : {}),
+    });
     if (r.order && r.multiplications !== null && r.multiplications <= best.multiplications)
       best = { order: r.order, multiplications: r.multiplications };
     if (r.certificate === 'optimal') return best;
   }
   const left = budgetMs - (performance.now() - start);
   if (left > 0 && problem.eliminable.length > 1) {
-    const r = anneal(problem, { seed, timeLimitMs: left, start: best.order });
+    const scalarEngine = problem.engine === 'bitset' || problem.engine === 'sparse';
+    const r = anneal(problem, {
+      seed,
+      timeLimitMs: left,
+      start: best.order,
+      ...(work ? { maxEliminations: scalarEngine ? work.eliminations : work.blockEliminations } : {}),
+    });
     if (r.multiplications < best.multiplications) best = r;
   }
   return { order: best.order, multiplications: best.multiplications };

@@ -25,12 +25,17 @@ export interface CostState {
   clone(): CostState;
 }
 
-/** The elimination game of one graph under one cost model, with the fastest exact engine for it. */
-export interface SearchProblem {
-  readonly graph: Graph;
-  readonly costModel: CostModelName;
+/** What a local search needs of a game: its actions and a fresh start state (graphs or windows of them). */
+export interface Game {
   /** Eliminable vertices, ascending: the actions. */
   readonly eliminable: readonly VertexId[];
+  initial(): CostState;
+}
+
+/** The elimination game of one graph under one cost model, with the fastest exact engine for it. */
+export interface SearchProblem extends Game {
+  readonly graph: Graph;
+  readonly costModel: CostModelName;
   /** Which engine runs the game: `bitset` (scalar graphs), `blocks` (native tensors) or `alphagrad`. */
   readonly engine: 'bitset' | 'sparse' | 'blocks' | 'alphagrad';
   /**
