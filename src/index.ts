@@ -3,7 +3,7 @@
  * The only public entry point; everything else is internal.
  */
 export type { Graph, GraphInput, Operand, Vertex, VertexId } from './graph/graph.js';
-export { eliminableVertices, outputVertexIds } from './graph/graph.js';
+export { eliminableVertices, isScalarGraph, outputVertexIds } from './graph/graph.js';
 export type { Primitive, ParamsOf, DotDimensionNumbers } from './graph/primitive.js';
 export { ALL_PRIMITIVES } from './graph/primitive.js';
 export type { Shape } from './graph/shape.js';

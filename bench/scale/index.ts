@@ -6,9 +6,10 @@
  *   npm run bench:scale                     # full protocol, optimize budget 10 s (about 15 minutes)
  *   npm run bench:scale -- --quick          # smaller sizes, budget 2 s
  *   npm run bench:scale -- --report-only    # rewrite the report from results/scale.json
+ *   npm run bench:scale -- --family rk4,flux # re-measure those families, keep the others
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 import { renderPng } from '../../src/report/charts.js';
@@ -19,7 +20,8 @@ import { scaleMarkdown, scaleChartSpec } from './report.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const reportOnly = args.includes('--report-only');
-const only = args.includes('--family') ? args[args.indexOf('--family') + 1] : null;
+// --family a,b measures only those families and keeps the other families' members of results/scale.json.
+const only = args.includes('--family') ? args[args.indexOf('--family') + 1].split(',') : null;
 const BUDGET = quick ? 2 : 10;
 const MEMBER_TIMEOUT_S = 900;
 const OUT = 'results';
@@ -67,7 +69,7 @@ if (reportOnly) {
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const members: MemberResult[] = [];
   for (const family of FAMILIES) {
-    if (only && family.name !== only) continue;
+    if (only && !only.includes(family.name)) continue;
     for (const size of quick ? family.quickSizes : family.sizes) {
       const m = measure(family.name, size);
       members.push(m);
@@ -77,7 +79,15 @@ if (reportOnly) {
       );
     }
   }
-  run = { command: COMMAND, machine, budgetSeconds: BUDGET, members };
+  const kept =
+    only && existsSync(`${OUT}/scale.json`)
+      ? (JSON.parse(readFileSync(`${OUT}/scale.json`, 'utf8')) as ScaleRun).members.filter(
+          (m) => !only.includes(m.family),
+        )
+      : [];
+  const order = (m: MemberResult): number => FAMILIES.findIndex((f) => f.name === m.family);
+  const all = [...kept, ...members].sort((a, b) => order(a) - order(b) || a.size - b.size);
+  run = { command: COMMAND, machine, budgetSeconds: BUDGET, members: all };
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/scale.json`, `${JSON.stringify(run, null, 2)}\n`);
 }

@@ -1,7 +1,7 @@
 import { countOrder } from '../elimination/count.js';
 import { resolveOrder } from '../elimination/resolve.js';
 import { eliminableVertices, isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
-import { largeGraphSearch } from '../search/large.js';
+import { LARGE_GRAPH_VERTICES, largeGraphSearch } from '../search/large.js';
 import { quickOptimize, type SearchWork } from '../search/portfolio.js';
 import { compiledCost } from './cost.js';
 
@@ -40,7 +40,7 @@ export function cheapestCompiledOrder(graph: Graph, candidates: readonly OrderCa
 }
 
 /** Graphs up to this many eliminable vertices get a whole-graph search (exact A*, annealing) in `auto`. */
-export const AUTO_SEARCH_MAX_VERTICES = 500;
+export const AUTO_SEARCH_MAX_VERTICES = LARGE_GRAPH_VERTICES;
 
 /** Graphs up to this many vertices have their `auto` candidates ranked by compiled operations. */
 export const AUTO_RANKING_MAX_VERTICES = 2000;

@@ -2,7 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 
 import type { CostModelName } from '../elimination/cost-model.js';
-import type { Graph, VertexId } from '../graph/graph.js';
+import { greedyHeuristicOrder, HEURISTICS } from '../elimination/heuristics.js';
+import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
 import { graphToJson } from '../graph/serialize.js';
 import { Rng } from '../util/random.js';
 import { startModuleWorker } from '../util/worker.js';
@@ -43,7 +44,7 @@ export interface OptimizeResult extends SearchResult {
   readonly baselines?: Readonly<Record<string, number>>;
 }
 
-/** The quick deterministic baselines every method starts from: forward, reverse and greedy rules. */
+/** The quick deterministic baselines every method starts from: forward, reverse, heuristics, greedy rules. */
 function baselines(
   problem: SearchProblem,
   seed: number,
@@ -56,6 +57,12 @@ function baselines(
     { ...greedyOrder(problem, { score: 'markowitz' }), source: 'markowitz' },
     { ...greedyOrder(problem, { score: 'cost' }), source: 'greedy-cost' },
   ];
+  // The catalogue's heuristics (near-linear, scalar graphs), counted under the problem's cost model.
+  if (isScalarGraph(problem.graph))
+    for (const name of HEURISTICS) {
+      const { order } = greedyHeuristicOrder(problem.graph, name);
+      out.push({ order, multiplications: orderCost(problem, order), source: name });
+    }
   const rng = new Rng(seed);
   for (let i = 0; i < 8; i++)
     out.push({
