@@ -61,7 +61,7 @@ export function windowedSearch(
   while (idlePasses < 2 && n > 1 && windows < maxWindows && !shouldStop('pass')) {
     const offset = passes % 2 === 0 ? 0 : Math.floor(windowSize / 2);
     const { order: local, costs } = localityOrder(base, order);
-    order.splice(0, n, ...local);
+    for (let i = 0; i < n; i++) order[i] = local[i]; // (a spread of 10^5 arguments overflows the stack)
     const chosen = costliestWindows(order, costs, offset, windowSize, maxWindows - windows);
     const state = base.clone();
     for (let i = 0; i < offset && i < n; i++) state.eliminate(order[i]);
