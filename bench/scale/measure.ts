@@ -36,7 +36,12 @@ export interface MemberResult {
   /** Scalar entries of all inputs and vertices: the size axis (equals the node count on scalar graphs). */
   readonly scalars: number;
   readonly stages: Stage[];
-  readonly check?: { readonly relativeError: number; readonly directions: number };
+  /** magnitude: the largest |J·v| seen; 0 means the Jacobian underflowed and the check says little. */
+  readonly check?: {
+    readonly relativeError: number;
+    readonly directions: number;
+    readonly magnitude?: number;
+  };
   readonly resultBytes?: number;
   /** jacobian(fn)'s default path: trace + auto order + compile + first call (ms), peak RSS after it, its check. */
   readonly defaultPipeline?: { readonly ms: number; readonly peakMB: number; readonly relativeError: number };
@@ -91,8 +96,9 @@ function directionalCheck(
   apply: Apply,
   rng: Rng,
   inputs?: readonly number[],
-): number {
+): { relativeError: number; magnitude: number } {
   let worst = 0;
+  let magnitude = 0;
   const directions = 3;
   for (let d = 0; d < directions; d++) {
     const v = x.map((xi, j) =>
@@ -116,10 +122,11 @@ function directionalCheck(
       const fd = (plus[r] - minus[r]) / (2 * h);
       num = Math.max(num, Math.abs(fd - jv[r]));
       scale = Math.max(scale, Math.abs(jv[r]), 1e-6 * Math.abs(plus[r]), 1e-6);
+      magnitude = Math.max(magnitude, Math.abs(jv[r]));
     }
     worst = Math.max(worst, num / scale);
   }
-  return worst;
+  return { relativeError: worst, magnitude };
 }
 
 function applyResult(
@@ -235,7 +242,7 @@ export async function measureMember(
         applyResult(graph, format, firstAuto as never),
         rng,
         family.checkedInputs,
-      ),
+      ).relativeError,
     };
     const fwd = timed(stages, 'order:forward', () => forwardOrder(graph));
     const rev = timed(stages, 'order:reverse', () => reverseOrder(graph));
@@ -273,7 +280,7 @@ export async function measureMember(
     const best = optimized.order ?? fwd;
     const J = timed(stages, 'compile', () => compileGraphJacobian(graph, best, { format }));
     const first = timed(stages, 'first-call:1', () => J(x));
-    const relativeError = directionalCheck(
+    const { relativeError, magnitude } = directionalCheck(
       graph,
       x,
       applyResult(graph, format, first as never),
@@ -313,7 +320,7 @@ export async function measureMember(
       stages.push({ stage: 'fresh-call:dense', ms: steadyCall(() => void D(x), 3), peakMB: peakMB() });
       stages.push({ stage: 'fresh-call:sparse', ms: steadyCall(() => void J(x), 3), peakMB: peakMB() });
     }
-    return { ...base, check: { relativeError, directions: 3 }, resultBytes, defaultPipeline };
+    return { ...base, check: { relativeError, directions: 3, magnitude }, resultBytes, defaultPipeline };
   } catch (e) {
     return { ...base, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   }

@@ -76,7 +76,7 @@ function familyTable(run: ScaleRun, family: (typeof FAMILIES)[number]): string[]
       .pop();
     const peak = Math.max(...m.stages.map((s) => s.peakMB));
     const check = m.check
-      ? `${m.check.relativeError.toExponential(1)} ${m.check.relativeError <= CHECK_TOLERANCE ? '✓' : '✗'}`
+      ? `${m.check.relativeError.toExponential(1)} ${m.check.relativeError <= CHECK_TOLERANCE ? '✓' : '✗'}${m.check.magnitude === 0 ? ' (J·v = 0: underflow, vacuous)' : ''}`
       : (m.error ?? '—');
     lines.push(
       `| ${m.size} | ${count(m.vertices)} | ${count(m.scalars)} | ${ms(stageOf(m, 'trace')?.ms)} | ${ms(stageOf(m, 'auto-order')?.ms)} | ${ms(stageOf(m, 'compile:auto')?.ms)} | ${ms(stageOf(m, 'first-call:auto')?.ms)} | ${m.defaultPipeline ? `${ms(m.defaultPipeline.ms)} (${m.defaultPipeline.peakMB.toFixed(0)} MB)` : '—'} | ${ms(stageOf(m, 'count:forward')?.ms)} | ${h.length ? `${ms(Math.min(...h))}–${ms(Math.max(...h))}` : '—'} | ${ms(stageOf(m, 'optimize')?.ms)} | ${ms(stageOf(m, 'compile')?.ms)} | ${ms(stageOf(m, 'first-call:1')?.ms)} | ${ms(stageOf(m, 'steady-call:1')?.ms)} | ${steady ? `${ms(steady.ms)} (${steady.stage.split(':')[1]})` : '—'} | ${peak.toFixed(0)} MB | ${check} |`,
@@ -194,9 +194,10 @@ function verdicts(run: ScaleRun): Verdict[] {
       (m.defaultPipeline && m.defaultPipeline.relativeError > CHECK_TOLERANCE),
   );
   const unchecked = run.members.filter((m) => !m.check);
+  const vacuous = run.members.filter((m) => m.check?.magnitude === 0);
   out.push({
     target: `every size's Jacobian agrees with finite differences (relative error ≤ ${CHECK_TOLERANCE})`,
-    measured: `${run.members.length - failed.length - unchecked.length} of ${run.members.length} checked and agree${failed.length ? `; disagree: ${failed.map((m) => `${m.family} ${m.size}`).join(', ')}` : ''}${unchecked.length ? `; not checked (stopped before): ${unchecked.map((m) => `${m.family} ${m.size}`).join(', ')}` : ''}`,
+    measured: `${run.members.length - failed.length - unchecked.length} of ${run.members.length} checked and agree${failed.length ? `; disagree: ${failed.map((m) => `${m.family} ${m.size}`).join(', ')}` : ''}${unchecked.length ? `; not checked (stopped before): ${unchecked.map((m) => `${m.family} ${m.size}`).join(', ')}` : ''}${vacuous.length ? `; J·v underflows to 0, so the check says little: ${vacuous.map((m) => `${m.family} ${m.size}`).join(', ')}` : ''}`,
     met: failed.length === 0 && unchecked.length === 0,
   });
   return out;
