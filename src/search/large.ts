@@ -9,6 +9,7 @@ import {
   type Graph,
   type VertexId,
 } from '../graph/graph.js';
+import { orderCost } from './problem.js';
 import { windowedSearch } from './windowed.js';
 
 /**
@@ -71,12 +72,8 @@ export function largeGraphSearch(graph: Graph, options: LargeSearchOptions = {})
       onImprove?.(multiplications, order, source);
     }
   };
-  const count = (order: readonly VertexId[]): number => {
-    const e = base.clone();
-    let s = 0;
-    for (const v of order) s += e.eliminate(v);
-    return s;
-  };
+  const count = (order: readonly VertexId[]): number =>
+    orderCost({ eliminable: forward, initial: () => base.clone() }, order);
   // Markowitz first (always), then orders by expected time; fill-in scans two hops and is the slowest.
   const plan: {
     source: string;

@@ -91,8 +91,8 @@ export function searchProblem(graph: Graph, costModel: CostModelName): SearchPro
   };
 }
 
-/** Total cost of a complete order. */
-export function orderCost(problem: SearchProblem, order: readonly VertexId[]): number {
+/** Total cost of a complete order (of a whole graph or of a window game). */
+export function orderCost(problem: Game, order: readonly VertexId[]): number {
   const state = problem.initial();
   let total = 0;
   for (const v of order) total += state.eliminate(v);

@@ -5,7 +5,7 @@ import { MinHeap } from '../util/heap.js';
 import { Rng } from '../util/random.js';
 import { anneal } from './anneal.js';
 import { greedyOrder } from './greedy.js';
-import type { Game } from './problem.js';
+import { orderCost, type Game } from './problem.js';
 
 export interface WindowedOptions {
   readonly seed?: number;
@@ -128,13 +128,7 @@ function improveWindow(
 ): { order: VertexId[]; saving: number } | null {
   const current = Array.from({ length: m }, (_x, k) => k + 1);
   const game: Game = { eliminable: current, initial: () => local.clone() };
-  const costOf = (o: readonly VertexId[]): number => {
-    const e = local.clone();
-    let s = 0;
-    for (const v of o) s += e.eliminate(v);
-    return s;
-  };
-  const now = costOf(current);
+  const now = orderCost(game, current);
   if (now === 0) return null;
   let best = { order: current, multiplications: now };
   for (const score of ['markowitz', 'cost'] as const) {
