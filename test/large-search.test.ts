@@ -76,6 +76,17 @@ describe('windowed search', () => {
       assert.ok(r.windows <= 40);
     }
   });
+
+  test('a window size that is not a positive integer is a one-line RangeError, not a hang', () => {
+    const graph = fluxKernel(12);
+    const base = engineOf(graph);
+    const start = greedyHeuristicOrder(graph, 'markowitz', base.clone());
+    for (const windowSize of [0, -3, 2.5, NaN])
+      assert.throws(
+        () => windowedSearch(base, start, { windowSize }),
+        /windowSize must be a positive integer/,
+      );
+  });
 });
 
 describe('large-graph search', () => {

@@ -48,6 +48,8 @@ export function windowedSearch(
   options: WindowedOptions = {},
 ): WindowedResult {
   const { seed = 1, windowSize = 16, shouldStop = () => false, maxWindows = Infinity, onImprove } = options;
+  if (!Number.isInteger(windowSize) || windowSize < 1)
+    throw new RangeError(`windowSize must be a positive integer, got ${windowSize}`);
   const movesPerWindow = options.movesPerWindow ?? 12 * windowSize;
   const rng = new Rng(seed);
   const order = [...start.order];
