@@ -112,7 +112,9 @@ export {
   type CompileOptions,
   type CompileTarget,
   type BatchInput,
+  type Backend,
 } from './compile/jacobian.js';
+export { KERNEL_MULTIPLICATIONS } from './compile/kernel-program.js';
 export { LAYOUTS, type Layout } from './compile/emit.js';
 export {
   RESULT_FORMATS,

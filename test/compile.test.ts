@@ -25,19 +25,10 @@ import { primalOnly } from '../src/report/runtime.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
 import { randomScalarGraph, randomTensorGraph } from '../src/tasks/random-graphs.js';
 import { Rng } from '../src/util/random.js';
+import { pack } from './batch-helpers.js';
 
 const close = (a: number, b: number): boolean =>
   Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
-
-/** Packs points ([point][input] tensors) into the compiled function's batch layout. */
-function pack(points: Tensor[][]): Float64Array[] {
-  return points[0].map((_t, j) => {
-    const n = points[0][j].data.length;
-    const out = new Float64Array(points.length * n);
-    points.forEach((p, b) => out.set(p[j].data, b * n));
-    return out;
-  });
-}
 
 /** Products in the derivative part of a program's instructions (after dead-code removal). */
 function derivativeProducts(program: Program): number {

@@ -4,6 +4,7 @@ import { eliminableVertices, isScalarGraph, type Graph, type VertexId } from '..
 import { LARGE_GRAPH_VERTICES, largeGraphSearch } from '../search/large.js';
 import { quickOptimize, type SearchWork } from '../search/portfolio.js';
 import { compiledCost } from './cost.js';
+import { KERNEL_MULTIPLICATIONS } from './kernel-program.js';
 
 export interface OrderCandidate {
   /** Where the order comes from (searched, markowitz, forward, reverse, published:…). */
@@ -87,6 +88,16 @@ export function autoOrder(graph: Graph, options: AutoOrderOptions = {}): VertexI
       heuristics: ['markowitz', 'markowitz-reverse'],
       maxWindows: Math.round(AUTO_WINDOWS * effort),
     }).order;
+  }
+  if (!isScalarGraph(graph)) {
+    // A tensor program this large runs on the block kernels (compile/kernel-program.ts), which perform
+    // exactly the native count's products: that count ranks, and no program is built just to be compared.
+    const candidates = [
+      ...(searched ? [searched] : []),
+      ...(['markowitz', 'forward', 'reverse'] as const).map((spec) => resolveOrder(graph, spec)),
+    ];
+    const costs = candidates.map((order) => countOrder(graph, order).multiplications);
+    if (Math.min(...costs) > KERNEL_MULTIPLICATIONS) return candidates[costs.indexOf(Math.min(...costs))];
   }
   if (graph.vertices.length <= AUTO_RANKING_MAX_VERTICES)
     return [...cheapestCompiledOrder(graph, searched ? [{ source: 'searched', order: searched }] : []).order];

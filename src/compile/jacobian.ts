@@ -1,6 +1,8 @@
 import { resolveOrder, type OrderSpec } from '../elimination/resolve.js';
 import { CrosscountryError, NonFiniteError, ShapeError } from '../graph/errors.js';
-import type { Graph, VertexId } from '../graph/graph.js';
+import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
+import { countOrder } from '../elimination/count.js';
+import { KERNEL_MULTIPLICATIONS, kernelProgram } from './kernel-program.js';
 import { graphFingerprint } from '../graph/fingerprint.js';
 import { jacobianPattern } from '../elimination/sparsity.js';
 import { LruCache } from '../util/lru.js';
@@ -40,7 +42,16 @@ export interface CompileOptions<F extends ResultFormat = ResultFormat> {
   readonly fold?: boolean;
   /** Source characters per generated function (default: the layout's, see emit.ts; for measurements). */
   readonly chunkChars?: number;
+  /**
+   * How the Jacobian is computed: `generated` JavaScript (one statement per scalar operation, fastest
+   * for small programs), `kernels` (the order run on typed-array blocks each call, memory of the blocks
+   * only), or `auto` (default): kernels for tensor graphs whose order performs more than
+   * KERNEL_MULTIPLICATIONS multiplications, generated code otherwise. Tape baselines are always generated.
+   */
+  readonly backend?: Backend | 'auto';
 }
+
+export type Backend = 'generated' | 'kernels';
 
 /** One input of a batch: a flat typed array or array ([batch, ...shape]), nested arrays, or a number. */
 export type BatchInput = Float64Array | readonly number[] | NestedArray;
@@ -66,7 +77,9 @@ export interface CompiledJacobian<F extends ResultFormat = 'blocks'> {
   readonly fold: boolean;
   readonly layout: Layout;
   readonly target: string;
-  /** Operation counts of the generated code per point. */
+  /** Which backend runs it (see CompileOptions.backend). */
+  readonly backend: Backend;
+  /** Operation counts of the generated code per point (for `kernels`: the kernels' products and stores). */
   readonly stats: ProgramStats;
   /** The same per kind of operation (each math call kind apart), for priced run-time estimates. */
   readonly work: Work;
@@ -80,6 +93,7 @@ const programCache = new LruCache<
     order: VertexId[];
     stats: ProgramStats;
     work: Work;
+    backend: Backend;
   }
 >(64);
 const autoOrders = new LruCache<string, VertexId[]>(256);
@@ -112,10 +126,16 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   } else if (target !== 'tape-forward' && target !== 'tape-reverse') {
     order = resolveOrder(graph, target);
   }
-  const targetKey =
-    target === 'tape-forward' || target === 'tape-reverse' ? target : `order:${order.join(',')}`;
-  const key = `${layout}|${fold}|${format}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
+  const tape = target === 'tape-forward' || target === 'tape-reverse';
+  const targetKey = tape ? target : `order:${order.join(',')}`;
+  const backend: Backend = tape ? 'generated' : chooseBackend(graph, order, options.backend ?? 'auto');
+  const key = `${backend}|${layout}|${fold}|${format}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
   let compiled = programCache.get(key);
+  if (!compiled && backend === 'kernels') {
+    compiled = { ...kernelProgram(graph, order, format), backend };
+    programCache.set(key, compiled);
+    compilations++;
+  }
   if (!compiled) {
     const program =
       target === 'tape-forward'
@@ -128,6 +148,7 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
       order,
       stats: programStats(program),
       work: programWork(program),
+      backend,
     });
     programCache.set(key, compiled);
     compilations++;
@@ -143,20 +164,29 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
     const result = program.run(arrays, batch, into);
     return { ...result, batch } as unknown as ResultOf<F> & { readonly batch: number };
   };
-  return Object.assign(run, {
+  const compiledJ = Object.assign(run, {
     graph,
     format,
-    get sparsity(): SparsityPattern {
-      return (sparsity ??= jacobianPattern(graph));
-    },
     order: program.order,
     multiplications: program.multiplications,
     fold,
     layout,
     target: typeof target === 'string' ? target : 'explicit',
+    backend: program.backend,
     stats: program.stats,
     work: program.work,
   });
+  // A getter, defined (Object.assign would evaluate it): the pattern is only computed when asked for.
+  return Object.defineProperty(compiledJ, 'sparsity', {
+    get: (): SparsityPattern => (sparsity ??= jacobianPattern(graph)),
+    enumerable: true,
+  }) as typeof compiledJ & { readonly sparsity: SparsityPattern };
+}
+
+function chooseBackend(graph: Graph, order: readonly VertexId[], requested: Backend | 'auto'): Backend {
+  if (requested !== 'auto') return requested;
+  if (isScalarGraph(graph)) return 'generated';
+  return countOrder(graph, order).multiplications > KERNEL_MULTIPLICATIONS ? 'kernels' : 'generated';
 }
 
 /**

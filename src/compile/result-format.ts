@@ -74,31 +74,36 @@ function globalCoordinate(
   return [rowOffsets[i] + Math.floor(flat / n), colOffsets[j] + (flat % n)];
 }
 
+/** Allocation and the check of a reused result, per format: shared by generated code and the block kernels. */
+export interface ResultArrays {
+  readonly format: ResultFormat;
+  allocate(batch: number): AnyJacobianBatch;
+  /** Throws ShapeError unless `into` is a result of this format and these sizes for `batch` points. */
+  check(into: AnyJacobianBatch, batch: number): void;
+}
+
 /**
  * Where a compiled program writes its results, per format: allocation, the check of a reused result, the
  * array handed to the generated code, and the store target of each Jacobian entry in generated source.
  */
-export interface ResultLayout {
-  readonly format: ResultFormat;
-  allocate(batch: number): AnyJacobianBatch;
-  /** Throws ShapeError unless `into` is a result of this layout for `batch` points. */
-  check(into: AnyJacobianBatch, batch: number): void;
+export interface ResultLayout extends ResultArrays {
   /** What the generated code receives as `J`. */
   jacobianArgument(result: AnyJacobianBatch): unknown;
   /** Source of the store target of entry k of program.jacobian at point `b` (a JS expression naming `b`). */
   target(entryIndex: number, b: string): string;
 }
 
-/** The layout of a program's Jacobian entries in one format. */
-export function resultLayout(
+/** The result arrays of a format; `pattern` is read only for `sparse`. */
+export function resultArrays(
   format: ResultFormat,
-  entries: readonly JacobianEntry[],
   outputSizes: readonly number[],
   inputSizes: readonly number[],
-): ResultLayout {
+  pattern: () => SparsityPattern,
+): ResultArrays {
   const outputsOk = (into: AnyJacobianBatch, batch: number): boolean =>
+    Array.isArray(into.outputs) &&
     into.outputs.length === outputSizes.length &&
-    into.outputs.every((a, i) => a.length === batch * outputSizes[i]);
+    into.outputs.every((a, i) => a instanceof Float64Array && a.length === batch * outputSizes[i]);
   const newOutputs = (batch: number): Float64Array[] => outputSizes.map((n) => new Float64Array(batch * n));
   const misfit = (batch: number): ShapeError =>
     new ShapeError(`'into' does not have the shapes of a ${format} result for a batch of ${batch}`);
@@ -122,23 +127,17 @@ export function resultLayout(
           j.length === blockSizes.length &&
           j.every(
             (row, i) =>
+              Array.isArray(row) &&
               row.length === blockSizes[i].length &&
-              row.every((a, k) => a.length === batch * blockSizes[i][k]),
+              row.every((a, k) => a instanceof Float64Array && a.length === batch * blockSizes[i][k]),
           );
         if (!fits) throw misfit(batch);
       },
-      jacobianArgument: (r) => (r as JacobianBatch).jacobian,
-      target: (k, b) => {
-        const [i, j, flat] = entries[k];
-        return `J${i}_${j}[${b}*${blockSizes[i][j]}+${flat}]`;
-      },
     };
   }
-  const rowOffsets = offsetsOf(outputSizes);
-  const colOffsets = offsetsOf(inputSizes);
-  const rows = rowOffsets[outputSizes.length];
-  const cols = colOffsets[inputSizes.length];
   if (format === 'dense') {
+    const rows = outputSizes.reduce((s, n) => s + n, 0);
+    const cols = inputSizes.reduce((s, n) => s + n, 0);
     const size = rows * cols;
     return {
       format,
@@ -154,6 +153,55 @@ export function resultLayout(
         if (!outputsOk(into, batch) || !(j instanceof Float64Array) || j.length !== batch * size)
           throw misfit(batch);
       },
+    };
+  }
+  return {
+    format,
+    allocate: (batch) => {
+      const p = pattern();
+      return { outputs: newOutputs(batch), values: new Float64Array(batch * p.colIdx.length), pattern: p };
+    },
+    check(into, batch) {
+      const v = (into as SparseJacobianBatch).values;
+      if (
+        !outputsOk(into, batch) ||
+        !(v instanceof Float64Array) ||
+        v.length !== batch * pattern().colIdx.length
+      )
+        throw misfit(batch);
+    },
+  };
+}
+
+/** The layout of a program's Jacobian entries in one format. */
+export function resultLayout(
+  format: ResultFormat,
+  entries: readonly JacobianEntry[],
+  outputSizes: readonly number[],
+  inputSizes: readonly number[],
+): ResultLayout {
+  let pattern: SparsityPattern | null = null;
+  const patternOf = (): SparsityPattern => (pattern ??= patternOfEntries(entries, outputSizes, inputSizes));
+  const arrays = resultArrays(format, outputSizes, inputSizes, patternOf);
+  if (format === 'blocks') {
+    const blockSizes = outputSizes.map((m) => inputSizes.map((n) => m * n));
+    return {
+      ...arrays,
+      jacobianArgument: (r) => (r as JacobianBatch).jacobian,
+      target: (k, b) => {
+        const [i, j, flat] = entries[k];
+        return `J${i}_${j}[${b}*${blockSizes[i][j]}+${flat}]`;
+      },
+    };
+  }
+  const rowOffsets = offsetsOf(outputSizes);
+  const colOffsets = offsetsOf(inputSizes);
+  const rows = rowOffsets[outputSizes.length];
+  const cols = colOffsets[inputSizes.length];
+  if (format === 'dense') {
+    const size = rows * cols;
+    return {
+      ...arrays,
       jacobianArgument: (r) => (r as DenseJacobianBatch).jacobian,
       target: (k, b) => {
         const [i, j, flat] = entries[k];
@@ -162,26 +210,20 @@ export function resultLayout(
       },
     };
   }
-  const pattern = patternOfEntries(entries, outputSizes, inputSizes);
-  const nnz = pattern.colIdx.length;
+  const p = patternOf();
+  const nnz = p.colIdx.length;
   const position = (r: number, c: number): number => {
-    let lo = pattern.rowPtr[r];
-    let hi = pattern.rowPtr[r + 1] - 1;
+    let lo = p.rowPtr[r];
+    let hi = p.rowPtr[r + 1] - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (pattern.colIdx[mid] < c) lo = mid + 1;
+      if (p.colIdx[mid] < c) lo = mid + 1;
       else hi = mid - 1;
     }
     return lo;
   };
   return {
-    format,
-    allocate: (batch) => ({ outputs: newOutputs(batch), values: new Float64Array(batch * nnz), pattern }),
-    check(into, batch) {
-      const v = (into as SparseJacobianBatch).values;
-      if (!outputsOk(into, batch) || !(v instanceof Float64Array) || v.length !== batch * nnz)
-        throw misfit(batch);
-    },
+    ...arrays,
     jacobianArgument: (r) => (r as SparseJacobianBatch).values,
     target: (k, b) => {
       const [i, j, flat] = entries[k];

@@ -1,7 +1,8 @@
 import { nodeOfVertex, operandShape, type Graph } from '../graph/graph.js';
 import { sizeOf } from '../graph/shape.js';
 import { localJacobians } from '../evaluate/linearize.js';
-import { offsetsOf, patternFromCoordinates, type SparsityPattern } from '../sparse/pattern.js';
+import { patternOfBlocks, type SparsityPattern } from '../sparse/pattern.js';
+import type { Block } from '../sparse/block.js';
 import { EdgeGraph } from './edge-graph.js';
 import { forwardOrder } from './order.js';
 
@@ -14,26 +15,25 @@ import { forwardOrder } from './order.js';
 export function jacobianPattern(graph: Graph): SparsityPattern {
   const edges = EdgeGraph.symbolic(graph, localJacobians(graph, null));
   for (const id of forwardOrder(graph)) edges.eliminate(id);
-  const inputSizes = graph.inputs.map((x) => sizeOf(x.shape));
-  const rowOffsets = offsetsOf(graph.outputs.map((op) => sizeOf(operandShape(graph, op))));
-  const colOffsets = offsetsOf(inputSizes);
-  const coords: [number, number][] = [];
-  graph.outputs.forEach((op, i) => {
-    if (op.kind === 'input') {
-      for (let e = 0; e < inputSizes[op.index]; e++)
-        coords.push([rowOffsets[i] + e, colOffsets[op.index] + e]);
-    } else if (op.kind === 'vertex') {
+  return patternOfBlocks(
+    finalBlocks(graph, edges),
+    graph.outputs.map((op) => sizeOf(operandShape(graph, op))),
+    graph.inputs.map((x) => sizeOf(x.shape)),
+  );
+}
+
+/** Each output's blocks after every vertex is eliminated: in-edges from inputs, or itself when an input. */
+export function finalBlocks(graph: Graph, edges: EdgeGraph): Map<number, Block | 'identity'>[] {
+  return graph.outputs.map((op) => {
+    const blocks = new Map<number, Block | 'identity'>();
+    if (op.kind === 'input') blocks.set(op.index, 'identity');
+    else if (op.kind === 'vertex') {
       const node = nodeOfVertex(graph, op.id);
       for (const j of edges.predecessors(node)) {
         const block = edges.edge(node, j);
-        if (!block) continue;
-        for (let r = 0; r < block.rows; r++)
-          for (let p = block.rowPtr[r]; p < block.rowPtr[r + 1]; p++)
-            coords.push([rowOffsets[i] + r, colOffsets[j] + block.colIdx[p]]);
+        if (block && j < graph.inputs.length) blocks.set(j, block);
       }
     }
+    return blocks;
   });
-  const rows = rowOffsets[rowOffsets.length - 1];
-  const cols = colOffsets[colOffsets.length - 1];
-  return patternFromCoordinates(rows, cols, coords, rowOffsets, colOffsets);
 }

@@ -40,3 +40,63 @@ export function offsetsOf(sizes: readonly number[]): number[] {
   for (const n of sizes) out.push(out[out.length - 1] + n);
   return out;
 }
+
+/**
+ * One output's Jacobian row blocks: per input j, the block ∂output/∂input_j (any CSR-shaped block), or
+ * 'identity' when the output is input j itself.
+ */
+export interface PatternBlock {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Int32Array;
+  /** Every entry present: the indices are not read (a dense block builds them only on demand). */
+  readonly full?: boolean;
+}
+export type OutputBlocks = ReadonlyMap<number, PatternBlock | 'identity'>;
+
+/**
+ * The pattern of a Jacobian given as blocks, built row by row without coordinate lists: rows of a block
+ * are sorted, and inputs occupy ascending column ranges, so concatenating block rows in input order is CSR.
+ */
+export function patternOfBlocks(
+  outputs: readonly OutputBlocks[],
+  outputSizes: readonly number[],
+  inputSizes: readonly number[],
+): SparsityPattern {
+  const rowOffsets = offsetsOf(outputSizes);
+  const colOffsets = offsetsOf(inputSizes);
+  const rows = rowOffsets[outputSizes.length];
+  const rowPtr = new Int32Array(rows + 1);
+  const inputsOf = outputs.map((blocks) => [...blocks.keys()].sort((a, b) => a - b));
+  outputs.forEach((blocks, i) => {
+    for (const j of inputsOf[i]) {
+      const block = blocks.get(j);
+      for (let r = 0; r < outputSizes[i]; r++) rowPtr[rowOffsets[i] + r + 1] += rowLength(block, r);
+    }
+  });
+  for (let r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
+  const colIdx = new Int32Array(rowPtr[rows]);
+  const fill = rowPtr.slice(0, rows);
+  outputs.forEach((blocks, i) => {
+    for (const j of inputsOf[i]) {
+      const block = blocks.get(j);
+      const c0 = colOffsets[j];
+      for (let r = 0; r < outputSizes[i]; r++) {
+        const R = rowOffsets[i] + r;
+        if (block === 'identity') colIdx[fill[R]++] = c0 + r;
+        else if (block?.full) for (let c = 0; c < block.cols; c++) colIdx[fill[R]++] = c0 + c;
+        else if (block)
+          for (let p = block.rowPtr[r]; p < block.rowPtr[r + 1]; p++)
+            colIdx[fill[R]++] = c0 + block.colIdx[p];
+      }
+    }
+  });
+  return { rows, cols: colOffsets[inputSizes.length], rowPtr, colIdx, rowOffsets, colOffsets };
+}
+
+function rowLength(block: PatternBlock | 'identity' | undefined, r: number): number {
+  if (block === undefined) return 0;
+  if (block === 'identity') return 1;
+  return block.full ? block.cols : block.rowPtr[r + 1] - block.rowPtr[r];
+}
