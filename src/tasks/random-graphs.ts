@@ -13,6 +13,12 @@ export interface RandomScalarGraphOptions {
   readonly window?: number;
   /** Also make every vertex no later equation uses an output, so no vertex is dead code. */
   readonly noDeadCode?: boolean;
+  /**
+   * Probability that an operand is an input instead of a recent node (default 0). Deep chains of bounded
+   * primitives shrink derivatives geometrically, so at 10^4 vertices ∂output/∂input underflows to 0 unless
+   * inputs also enter late.
+   */
+  readonly inputOperandRate?: number;
 }
 
 const UNARY = ['sin', 'cos', 'tanh', 'logistic', 'atan', 'neg'] as const;
@@ -32,12 +38,16 @@ export function randomScalarGraph(options: RandomScalarGraphOptions): Graph {
     structuralFraction = 0,
     window = 12,
     noDeadCode = false,
+    inputOperandRate = 0,
   } = options;
   const rng = new Rng(seed);
   const b = new GraphBuilder();
   const nodes: Operand[] = [];
   for (let i = 0; i < numInputs; i++) nodes.push(b.addInput(`x${i}`, []));
-  const pickOperand = (): Operand => nodes[rng.int(Math.max(0, nodes.length - window), nodes.length - 1)];
+  const pickOperand = (): Operand =>
+    inputOperandRate > 0 && rng.float() < inputOperandRate
+      ? nodes[rng.int(0, numInputs - 1)]
+      : nodes[rng.int(Math.max(0, nodes.length - window), nodes.length - 1)];
   for (let k = 0; k < numVertices; k++) {
     const r = rng.float();
     let op: Operand;
