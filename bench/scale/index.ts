@@ -38,7 +38,7 @@ function measure(family: string, size: number): MemberResult {
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/scale/measure.ts', family, String(size), String(BUDGET)],
+    ['--expose-gc', '--import', 'tsx', 'bench/scale/measure.ts', family, String(size), String(BUDGET)],
     { encoding: 'utf8', timeout: MEMBER_TIMEOUT_S * 1000, maxBuffer: 1 << 26 },
   );
   const line = r.stdout.trim().split('\n').pop() ?? '';

@@ -195,8 +195,13 @@ function steadyCall(call: () => void, minRuns: number): number {
   return median(times);
 }
 
-/** Medians of two calls timed alternately (after 2 warm-up rounds), so machine load affects both alike. */
+/**
+ * Medians of two calls timed alternately (after 2 warm-up rounds), so machine load affects both alike. A
+ * full collection runs before each timed call (when the process has --expose-gc), so neither pays for the
+ * garbage of the other: a dense flux result is 800 MB.
+ */
 function pairedCalls(a: () => void, b: () => void, pairs: number): [number, number] {
+  const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
   for (let i = 0; i < 2; i++) {
     a();
     b();
@@ -204,9 +209,11 @@ function pairedCalls(a: () => void, b: () => void, pairs: number): [number, numb
   const ta: number[] = [];
   const tb: number[] = [];
   for (let i = 0; i < pairs; i++) {
+    collect();
     let t0 = now();
     a();
     ta.push(now() - t0);
+    collect();
     t0 = now();
     b();
     tb.push(now() - t0);

@@ -34,12 +34,12 @@ const count = (x: number | undefined): string => (x === undefined ? '—' : x.to
  * Least-squares slope of log(time) against log(scalar size) over a family's members that ran the stage,
  * using the largest three sizes (the smallest are dominated by fixed costs such as JIT warm-up).
  */
-export function growthExponent(members: readonly MemberResult[], stage: string): number | null {
+export function growthExponent(members: readonly MemberResult[], stage: string, largest = 3): number | null {
   const points = members
     .map((m) => ({ x: m.scalars, y: stageOf(m, stage)?.ms }))
     .filter((p): p is { x: number; y: number } => p.y !== undefined && p.y > 0 && p.x > 0)
     .sort((a, b) => a.x - b.x)
-    .slice(-3);
+    .slice(-largest);
   if (points.length < 2) return null;
   const xs = points.map((p) => Math.log(p.x));
   const ys = points.map((p) => Math.log(p.y));
@@ -247,6 +247,18 @@ export function scaleMarkdown(run: ScaleRun): string {
     });
     lines.push(`| ${s} | ${cells.join(' | ')} |`);
   }
+  const lastSlopes = FAMILIES.map((f) => {
+    const e = growthExponent(
+      run.members.filter((m) => m.family === f.name),
+      'first-call:1',
+      2,
+    );
+    return `${f.name} ${e === null ? '—' : e.toFixed(2)}`;
+  });
+  lines.push(
+    '',
+    `The three-point fit can hide an asymptote behind fixed costs at the smaller size. Slope of first-call:1 between the two largest members: ${lastSlopes.join(', ')}. An MLP's Jacobian needs two dense width × width × width products whatever the order, so its arithmetic grows as width³ = scalars^1.5: no order or backend can bring that stage's asymptote below 1.5 against scalar entries.`,
+  );
   lines.push('', '## Families', '');
   for (const f of FAMILIES)
     if (run.members.some((m) => m.family === f.name)) lines.push(...familyTable(run, f));
