@@ -129,8 +129,11 @@ export interface OptimizeCliOptions {
   readonly method: string;
   readonly costModel: string;
   readonly source?: string;
-  readonly budget: string;
+  /** Seconds; absent with a work limit (no time limit then). */
+  readonly budget?: string;
   readonly seed: string;
+  readonly maxMoves?: string;
+  readonly maxStates?: string;
   readonly threads?: string;
   readonly out?: string;
   readonly json?: boolean;
@@ -151,8 +154,12 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
   const loadStart = performance.now();
   const { graph, name } = await loadGraph(graphPath, parseSource(opts.source));
   const loadSeconds = (performance.now() - loadStart) / 1000;
-  const budgetSeconds = positiveNumber(opts.budget, '--budget');
+  const budgetSeconds = opts.budget === undefined ? Infinity : positiveNumber(opts.budget, '--budget');
   const seed = positiveNumber(opts.seed, '--seed', true);
+  const maxMoves =
+    opts.maxMoves === undefined ? undefined : positiveNumber(opts.maxMoves, '--max-moves', true);
+  const maxStates =
+    opts.maxStates === undefined ? undefined : positiveNumber(opts.maxStates, '--max-states', true);
   const threads =
     opts.threads === undefined ? undefined : Math.max(1, positiveNumber(opts.threads, '--threads', true));
   let result;
@@ -162,6 +169,8 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
       costModel,
       budgetSeconds,
       seed,
+      maxMoves,
+      maxStates,
       threads,
       onProgress: opts.verbose
         ? (e) => process.stderr.write(`[${e.seconds.toFixed(1)} s] ${e.multiplications} (${e.source})\n`)
@@ -175,7 +184,9 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
     task: name,
     costModel,
     method: opts.method,
-    budgetSeconds,
+    budgetSeconds: Number.isFinite(budgetSeconds) ? budgetSeconds : null,
+    ...(maxMoves === undefined ? {} : { maxMoves }),
+    ...(maxStates === undefined ? {} : { maxStates }),
     seconds: Number(result.seconds.toFixed(3)),
     multiplications: result.multiplications,
     order: result.order,
@@ -198,7 +209,7 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
   return [
     `${name}: ${result.multiplications} multiplications (${cert}; cost model ${costModel})`,
     `  forward ${baseline('forward')}, reverse ${baseline('reverse')}, markowitz ${baseline('markowitz')}`,
-    `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s of a ${budgetSeconds} s budget (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
+    `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s ${Number.isFinite(budgetSeconds) ? `of a ${budgetSeconds} s budget` : `(work limit: ${[maxMoves === undefined ? '' : `${maxMoves} moves`, maxStates === undefined ? '' : `${maxStates} states`].filter(Boolean).join(', ')})`} (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
     `  order: ${shown}`,
   ].join('\n');
 }

@@ -122,6 +122,14 @@ program
   )
   .option('-b, --budget <seconds>', 'wall-clock budget in seconds (default 5; 60 for alphazero/ppo)')
   .option('--seed <n>', 'random seed (same seed, same search)', '1')
+  .option(
+    '--max-moves <n>',
+    'anneal/auto: stop after n annealing moves; with --seed, the same order on any machine and under any load (no time limit unless --budget)',
+  )
+  .option(
+    '--max-states <n>',
+    'exact/auto: keep at most n exact-search states (a work limit, like --max-moves)',
+  )
   .option('--threads <n>', 'worker threads for --method auto (default: up to 2)')
   .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')}; default native)`)
   .option('--source <source>', SOURCE_HELP, 'ts')
@@ -159,7 +167,7 @@ program
         ? await rlOptimizeCommand(graph, opts)
         : await optimizeCommand(graph, {
             ...opts,
-            budget: opts.budget ?? '5',
+            budget: opts.budget ?? ((opts.maxMoves ?? opts.maxStates) ? undefined : '5'),
             costModel: opts.costModel ?? 'native',
           }),
     ),

@@ -15,6 +15,7 @@ import { vertexLowerBounds } from './lower-bound.js';
 import { orderCost, searchProblem, type SearchProblem } from './problem.js';
 import type { Certificate, SearchResult } from './result.js';
 import type { WorkerMessage, WorkerTask } from './search-worker.js';
+import { WINDOW_MOVES } from './windowed.js';
 
 export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy';
 export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy'];
@@ -22,8 +23,19 @@ export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'an
 export interface OptimizeOptions {
   readonly method?: OptimizeMethod;
   readonly costModel?: CostModelName;
-  /** Wall-clock budget in seconds (default 5). */
+  /**
+   * Wall-clock budget in seconds: default 5, or unlimited when a work limit (maxMoves, maxStates) is given,
+   * so that the limit, not machine load, decides where the search stops.
+   */
   readonly budgetSeconds?: number;
+  /**
+   * Annealing moves (proposed re-insertions) at most: with a seed, a reproducible run on any machine and
+   * under any load. `auto` then searches on this thread (exact, then annealing), without workers. On
+   * graphs that take the large-graph path, every 192 moves buy one window re-optimisation.
+   */
+  readonly maxMoves?: number;
+  /** Exact-search states kept at most (`exact`, and `auto` with a work limit; default 4 million). */
+  readonly maxStates?: number;
   readonly seed?: number;
   /** Worker threads for the portfolio (default: one per core, at most 2 anneal/exact workers each). */
   readonly threads?: number;
@@ -88,14 +100,20 @@ function startWorker(task: WorkerTask): Worker {
  * near-linear heuristics and windowed local search on one thread, within the budget at any size.
  */
 export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {}): Promise<OptimizeResult> {
-  const { method = 'auto', costModel = 'native', budgetSeconds = 5, seed = 1, onProgress } = options;
+  const { method = 'auto', costModel = 'native', seed = 1, onProgress, maxMoves, maxStates } = options;
+  const byWork = maxMoves !== undefined || maxStates !== undefined;
+  const budgetSeconds = options.budgetSeconds ?? (byWork ? Infinity : 5);
   const start = performance.now();
   const seconds = (): number => (performance.now() - start) / 1000;
   if (method !== 'exact' && isLargeSearchGraph(graph, costModel)) {
     const r = largeGraphSearch(graph, {
       seed,
       deadline: start + budgetSeconds * 1000,
-      ...(method === 'greedy' ? { maxWindows: 0 } : {}),
+      ...(method === 'greedy'
+        ? { maxWindows: 0 }
+        : maxMoves !== undefined
+          ? { maxWindows: Math.ceil(maxMoves / WINDOW_MOVES) }
+          : {}),
       onImprove: (multiplications, _order, source) =>
         onProgress?.({ multiplications, source, seconds: seconds() }),
     });
@@ -129,7 +147,7 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
 
   if (!optimal && method === 'exact') {
     // exactSearch explains (RangeError) when the graph is too large or the model order-dependent.
-    const r = exactSearch(problem, { timeLimitMs: budgetMs, incumbent: best });
+    const r = exactSearch(problem, { timeLimitMs: budgetMs, incumbent: best, maxStates });
     if (r.order && r.multiplications !== null)
       offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
     optimal = r.certificate === 'optimal';
@@ -139,10 +157,31 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
     const r = anneal(problem, {
       seed,
       timeLimitMs: budgetMs,
+      maxMoves,
       start: best.order,
       onImprove: (m, o) => offer({ order: o, multiplications: m, source: 'anneal' }),
     });
     stats = { moves: r.moves, eliminations: r.eliminations };
+  } else if (!optimal && method === 'auto' && byWork) {
+    // A work budget: the portfolio's strategies in turn on this thread, so the result is reproducible.
+    if (canProve) {
+      const r = exactSearch(problem, { timeLimitMs: budgetMs, incumbent: best, maxStates });
+      if (r.order && r.multiplications !== null)
+        offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
+      optimal = r.certificate === 'optimal';
+      if (!optimal) lowerBound = Math.max(lowerBound, (r.certificate as { lowerBound: number }).lowerBound);
+      stats = { ...r.stats };
+    }
+    if (!optimal && maxMoves !== undefined) {
+      const r = anneal(problem, {
+        seed,
+        timeLimitMs: Math.max(0, budgetSeconds * 1000 - (performance.now() - start)),
+        maxMoves,
+        start: best.order,
+        onImprove: (m, o) => offer({ order: o, multiplications: m, source: 'anneal' }),
+      });
+      stats = { ...stats, moves: r.moves, eliminations: r.eliminations };
+    }
   } else if (!optimal && method === 'auto' && budgetMs > 0) {
     const threads = Math.max(1, options.threads ?? Math.min(2, cpus().length));
     const strategies: WorkerTask['strategy'][] = canProve

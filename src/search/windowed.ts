@@ -7,11 +7,15 @@ import { anneal } from './anneal.js';
 import { greedyOrder } from './greedy.js';
 import { orderCost, type Game } from './problem.js';
 
+/** Default window: 16 positions, 192 annealing moves (12 per position). */
+export const WINDOW_SIZE = 16;
+export const WINDOW_MOVES = 12 * WINDOW_SIZE;
+
 export interface WindowedOptions {
   readonly seed?: number;
-  /** Consecutive positions of the order re-optimised together (default 40). */
+  /** Consecutive positions of the order re-optimised together (default WINDOW_SIZE). */
   readonly windowSize?: number;
-  /** Annealing moves per window (default 12 per position). */
+  /** Annealing moves per window (default WINDOW_MOVES: 12 per position). */
   readonly movesPerWindow?: number;
   /** Asked before every pass and every window: true ends the search (a deadline). */
   readonly shouldStop?: (at: 'pass' | 'window') => boolean;
@@ -47,7 +51,13 @@ export function windowedSearch(
   start: { readonly order: readonly VertexId[]; readonly multiplications: number },
   options: WindowedOptions = {},
 ): WindowedResult {
-  const { seed = 1, windowSize = 16, shouldStop = () => false, maxWindows = Infinity, onImprove } = options;
+  const {
+    seed = 1,
+    windowSize = WINDOW_SIZE,
+    shouldStop = () => false,
+    maxWindows = Infinity,
+    onImprove,
+  } = options;
   if (!Number.isInteger(windowSize) || windowSize < 1)
     throw new RangeError(`windowSize must be a positive integer, got ${windowSize}`);
   const movesPerWindow = options.movesPerWindow ?? 12 * windowSize;
