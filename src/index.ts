@@ -113,6 +113,8 @@ export {
   type CompileTarget,
   type BatchInput,
   type Backend,
+  BACKENDS,
+  BYTECODE_INSTRUCTIONS,
 } from './compile/jacobian.js';
 export { KERNEL_MULTIPLICATIONS } from './compile/kernel-program.js';
 export { LAYOUTS, type Layout } from './compile/emit.js';

@@ -3,6 +3,7 @@ import { CrosscountryError, NonFiniteError, ShapeError } from '../graph/errors.j
 import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
 import { countOrder } from '../elimination/count.js';
 import { KERNEL_MULTIPLICATIONS, kernelProgram } from './kernel-program.js';
+import { bytecodeProgram } from './bytecode.js';
 import { graphFingerprint } from '../graph/fingerprint.js';
 import { jacobianPattern } from '../elimination/sparsity.js';
 import { LruCache } from '../util/lru.js';
@@ -44,14 +45,24 @@ export interface CompileOptions<F extends ResultFormat = ResultFormat> {
   readonly chunkChars?: number;
   /**
    * How the Jacobian is computed: `generated` JavaScript (one statement per scalar operation, fastest
-   * for small programs), `kernels` (the order run on typed-array blocks each call, memory of the blocks
-   * only), or `auto` (default): kernels for tensor graphs whose order performs more than
-   * KERNEL_MULTIPLICATIONS multiplications, generated code otherwise. Tape baselines are always generated.
+   * for small programs), `bytecode` (the same program in typed arrays, run by one interpreter loop: for
+   * programs too large for V8 to optimise soon), `kernels` (the order run on typed-array blocks each call,
+   * memory of the blocks only), or `auto` (default): kernels for tensor graphs whose order performs more
+   * than KERNEL_MULTIPLICATIONS multiplications, bytecode for programs of more than BYTECODE_INSTRUCTIONS
+   * instructions in the point layout, generated code otherwise. Tape baselines never use the kernels.
    */
   readonly backend?: Backend | 'auto';
 }
 
-export type Backend = 'generated' | 'kernels';
+export type Backend = 'generated' | 'bytecode' | 'kernels';
+export const BACKENDS: readonly Backend[] = ['generated', 'bytecode', 'kernels'];
+
+/**
+ * Above this many instructions `auto` runs a program as bytecode: generated functions that large are
+ * optimised by V8 only after thousands of calls (compile/bytecode.ts), and generating and parsing their
+ * source takes seconds. Measured on the flux kernel (bench:scale).
+ */
+export const BYTECODE_INSTRUCTIONS = 200_000;
 
 /** One input of a batch: a flat typed array or array ([batch, ...shape]), nested arrays, or a number. */
 export type BatchInput = Float64Array | readonly number[] | NestedArray;
@@ -128,11 +139,16 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   }
   const tape = target === 'tape-forward' || target === 'tape-reverse';
   const targetKey = tape ? target : `order:${order.join(',')}`;
-  const backend: Backend = tape ? 'generated' : chooseBackend(graph, order, options.backend ?? 'auto');
-  const key = `${backend}|${layout}|${fold}|${format}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
+  const requested = options.backend ?? 'auto';
+  if (requested !== 'auto' && !BACKENDS.includes(requested))
+    throw new CrosscountryError(
+      `unknown backend '${String(requested)}' (use ${BACKENDS.join(', ')} or auto)`,
+    );
+  const kernels = !tape && chooseKernels(graph, order, requested);
+  const key = `${kernels ? 'kernels' : requested}|${layout}|${fold}|${format}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
   let compiled = programCache.get(key);
-  if (!compiled && backend === 'kernels') {
-    compiled = { ...kernelProgram(graph, order, format), backend };
+  if (!compiled && kernels) {
+    compiled = { ...kernelProgram(graph, order, format), backend: 'kernels' };
     programCache.set(key, compiled);
     compilations++;
   }
@@ -143,7 +159,17 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
         : target === 'tape-reverse'
           ? buildTapeProgram(graph, 'reverse', folding)
           : buildEliminationProgram(graph, order, folding);
-    compiled = Object.assign(emitProgram<AnyJacobianBatch>(program, layout, { chunkChars, format }), {
+    const backend: Backend =
+      requested === 'auto' || requested === 'kernels'
+        ? layout === 'point' && program.instrs.length > BYTECODE_INSTRUCTIONS
+          ? 'bytecode'
+          : 'generated'
+        : requested;
+    const runnable =
+      backend === 'bytecode'
+        ? bytecodeProgram(program, format)
+        : emitProgram<AnyJacobianBatch>(program, layout, { chunkChars, format });
+    compiled = Object.assign(runnable, {
       multiplications: program.multiplications,
       order,
       stats: programStats(program),
@@ -183,10 +209,9 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   }) as typeof compiledJ & { readonly sparsity: SparsityPattern };
 }
 
-function chooseBackend(graph: Graph, order: readonly VertexId[], requested: Backend | 'auto'): Backend {
-  if (requested !== 'auto') return requested;
-  if (isScalarGraph(graph)) return 'generated';
-  return countOrder(graph, order).multiplications > KERNEL_MULTIPLICATIONS ? 'kernels' : 'generated';
+function chooseKernels(graph: Graph, order: readonly VertexId[], requested: Backend | 'auto'): boolean {
+  if (requested !== 'auto') return requested === 'kernels';
+  return !isScalarGraph(graph) && countOrder(graph, order).multiplications > KERNEL_MULTIPLICATIONS;
 }
 
 /**

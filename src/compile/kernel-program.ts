@@ -97,6 +97,7 @@ export function kernelProgram(graph: Graph, order: readonly VertexId[], format: 
       additions: multiplications,
       calls: 0,
       jacobianEntries: entries,
+      instructions: 0,
     },
     work: { mul: multiplications, add: multiplications, store: entries },
   };

@@ -238,6 +238,8 @@ export interface ProgramStats {
   readonly calls: number;
   /** Non-zero Jacobian entries written per point. */
   readonly jacobianEntries: number;
+  /** Instructions of the program (sums and calls): what BYTECODE_INSTRUCTIONS is compared with. */
+  readonly instructions: number;
 }
 
 export function programStats(program: Program): ProgramStats {
@@ -261,5 +263,6 @@ export function programStats(program: Program): ProgramStats {
     additions,
     calls,
     jacobianEntries,
+    instructions: program.instrs.length,
   };
 }
