@@ -175,6 +175,16 @@ describe('bad input: one error line, exit 1', () => {
     );
   });
 
+  test('non-finite results: IEEE by default (NaN in JSON as "NaN"), named with --check-finite', () => {
+    // sin(4) < 0, so log(sin(xy)) is NaN at (2, 2).
+    const out = JSON.parse(ok('jacobian', GRIEWANK, '--at', '[2, 2]', '--json')) as { outputs: unknown[] };
+    assert.match(JSON.stringify(out.outputs), /"NaN"/);
+    assert.match(
+      fails('jacobian', GRIEWANK, '--at', '[2, 2]', '--check-finite'),
+      /vertex 4 \(log\) is not finite at element 0: NaN \(at x=2, y=2\)/,
+    );
+  });
+
   test('unsupported primitive in graph JSON', () => {
     const graph = file(
       'foo.json',

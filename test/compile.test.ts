@@ -15,6 +15,10 @@ import {
   type Graph,
   type Tensor,
   type VertexId,
+  NonFiniteError,
+  scalarTensor,
+  trace,
+  type Traced,
 } from '../src/index.js';
 import { buildEliminationProgram } from '../src/compile/build.js';
 import { annealCompiledOrder } from '../src/compile/anneal-compiled.js';
@@ -328,8 +332,70 @@ describe('jacobian(fn, { inputs, order })', () => {
     assert.throws(() => J({ W: new Float64Array(6) }), /missing input 'x'/);
     assert.throws(() => J([new Float64Array(12), new Float64Array(3)]), /batch of 1, the others 2/);
     const x = Float64Array.of(1, 2, NaN);
-    assert.throws(() => J([new Float64Array(6), x]), /input 2 \(x\) is not finite at value 2: NaN/);
+    // IEEE by default: a NaN input gives NaN results; checkFinite names the input.
+    assert.ok(J([new Float64Array(6), x]).outputs[0].some((v) => Number.isNaN(v)));
+    const checked = jacobian(fn, { inputs, order: 'reverse', checkFinite: true });
+    assert.throws(() => checked([new Float64Array(6), x]), /input 2 \(x\) is not finite at value 2: NaN/);
     x[2] = -Infinity;
-    assert.throws(() => J([new Float64Array(6), x]), /is not finite at value 2: -Infinity/);
+    assert.throws(() => checked([new Float64Array(6), x]), /is not finite at value 2: -Infinity/);
   });
+});
+
+describe('one non-finite contract for the interpreter and compiled code', () => {
+  test('unfolded code is IEEE-exact even where a structural zero meets an infinity', () => {
+    // d/dy x/(y − y): the partial of y − y w.r.t. y is 1 − 1 = 0, times −x/0² = −Inf: NaN in IEEE.
+    // Folding (the default) drops products with a constant 0, so folded code returns 0 there.
+    const graph = trace((x: Traced, y: Traced) => np.div(x, np.sub(y, y)), [[], []]);
+    const order = resolveOrder(graph, 'forward');
+    const ref = jacobianByElimination(graph, [scalarTensor(1), scalarTensor(3)], order);
+    assert.ok(Number.isNaN(ref.jacobian[0][1].data[0]));
+    const unfolded = compileGraphJacobian(graph, order, { fold: false })([
+      Float64Array.of(1),
+      Float64Array.of(3),
+    ]);
+    assert.ok(Number.isNaN(unfolded.jacobian[0][1][0]));
+  });
+
+  // log at 0, log of a negative, a power of a negative base, a quotient by zero, and overflow.
+  const cases: { name: string; fn: (...xs: Traced[]) => Traced | Traced[]; at: number[] }[] = [
+    { name: 'log at 0', fn: (x) => np.log(x), at: [0] },
+    { name: 'log of a negative', fn: (x, y) => np.mul(np.log(np.sub(x, y)), y), at: [1, 2] },
+    { name: 'pow(-1, y)', fn: (x, y) => np.pow(x, y), at: [-1, 0.5] },
+    { name: 'division by 0', fn: (x, y) => np.div(x, y), at: [1, 0] },
+    { name: 'overflow', fn: (x) => np.exp(np.mul(x, x)), at: [40] },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: equal IEEE results by default, the same error with checkFinite`, () => {
+      const specs = c.at.map(() => []);
+      const graph = trace(c.fn, specs);
+      const point = c.at.map((v) => scalarTensor(v));
+      const order = resolveOrder(graph, 'forward');
+      const ref = jacobianByElimination(graph, point, order);
+      for (const backend of ['generated', 'bytecode'] as const) {
+        const J = compileGraphJacobian(graph, order, { backend });
+        const got = J(c.at.map((v) => Float64Array.of(v)));
+        ref.outputs.forEach((t, i) => assert.ok(Object.is(t.data[0], got.outputs[i][0]), `${c.name} output`));
+        ref.jacobian.forEach((row, i) =>
+          row.forEach((block, j) =>
+            block.data.forEach((v, k) => {
+              const w = got.jacobian[i][j][k];
+              assert.ok(Object.is(v, w) || Math.abs(v - w) <= 1e-12 * Math.abs(v), `${c.name}: ${w} vs ${v}`);
+            }),
+          ),
+        );
+        let message = '';
+        try {
+          jacobianByElimination(graph, point, order, { checkFinite: true });
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        assert.ok(message.length > 0, `${c.name}: the interpreter reports it`);
+        const checked = compileGraphJacobian(graph, order, { backend, checkFinite: true });
+        assert.throws(
+          () => checked(c.at.map((v) => Float64Array.of(v))),
+          (e: unknown) => e instanceof NonFiniteError && e.message === `${message}, point 1 of the batch`,
+        );
+      }
+    });
+  }
 });

@@ -57,13 +57,14 @@ export interface JacobianOptions {
   readonly order: string;
   readonly source?: string;
   readonly json?: boolean;
+  readonly checkFinite?: boolean;
 }
 
 export async function jacobianCommand(graphPath: string, opts: JacobianOptions): Promise<string> {
   const { graph } = await loadGraph(graphPath, parseSource(opts.source));
   const { order, label } = parseOrder(graph, opts.order);
   const inputs = readInputs(graph, opts.at);
-  const result = jacobianByElimination(graph, inputs, order);
+  const result = jacobianByElimination(graph, inputs, order, { checkFinite: opts.checkFinite === true });
   return opts.json
     ? toJsonLine(jacobianJson(result, order))
     : jacobianText(graph, inputs, result, label, order);

@@ -95,6 +95,10 @@ program
   .option('-o, --order <order>', ORDER_HELP, 'markowitz')
   .option('--source <source>', SOURCE_HELP, 'ts')
   .option('--json', 'print {"outputs", "jacobian", "multiplications", "order"} as JSON')
+  .option(
+    '--check-finite',
+    'fail, naming the vertex and its primitive, when a value, partial or Jacobian entry is NaN or infinite (default: IEEE results, as JAX)',
+  )
   .action(async (graph: string, opts) => print(await jacobianCommand(graph, opts)));
 
 program

@@ -12,7 +12,9 @@ import type { CostModelName as CostModel } from '../index.js';
 const plural = (n: number): string => `${n} multiplication${n === 1 ? '' : 's'}`;
 
 /** Compact JSON on one line: what `--json` prints. */
-export const toJsonLine = (value: unknown): string => JSON.stringify(value);
+/** One JSON line; NaN and ±Infinity (IEEE results) are written "NaN", "Infinity", "-Infinity", not null. */
+export const toJsonLine = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 
 /** A number for people: integers as is, others to 10 significant digits. */
 export function formatNumber(x: number): string {

@@ -23,45 +23,154 @@ import {
 // Opcodes and term tags of the encoded stream.
 const SUM = 0;
 const CALL = 1;
+const STORE = 2;
+// Specialised sums, the shapes that make up most programs (flux kernel: 42% a·b, 29% a+b, 13% −a, 7% a−b).
+const MUL = 3;
+const ADD = 4;
+const NEG = 5;
+const SUB = 6;
 const TERM = 0;
 const PRODUCT = 1;
 const NEGATED = 2;
 
 interface Encoded {
   readonly code: Int32Array;
-  /** The scratch slots, with constants (and literal call arguments) preset. */
-  readonly slots: Float64Array;
+  /** The registers, with constants (and literal call arguments) preset; input k's elements at inputRegs. */
+  readonly registers: Float64Array;
+  readonly inputRegs: Int32Array[];
 }
 
-function encode(program: Program): Encoded {
-  const code: number[] = [];
+/**
+ * Encodes the program over registers instead of slots: a slot's register is reused once its last reader
+ * has run, and every stored value is written out right after it is computed (STORE), so the registers
+ * that are live at once, not the program's 10^6 slots, set the working set and it stays in cache.
+ */
+function encode(program: Program, storesOfSlot: Map<number, number[]>): Encoded {
+  const reg = new Int32Array(program.numSyms).fill(-1);
   const literals: number[] = [];
-  const literalSlot = (v: number): number => program.numSyms + literals.push(v) - 1;
-  for (const ins of program.instrs) {
-    if (ins.kind === 'sum') {
-      code.push(SUM, ins.dst, ins.terms.length);
-      for (const t of ins.terms) {
-        if (typeof t === 'number') code.push(TERM, t);
-        else if (isProduct(t)) code.push(PRODUCT, t[0], t[1]);
-        else code.push(NEGATED, t.neg);
-      }
-    } else {
-      code.push(CALL, ins.dst, ins.fn, ins.args.length);
-      for (const a of ins.args) code.push(typeof a === 'number' ? a : literalSlot(a.literal));
+  let registers = 0;
+  const pinned: [number, number][] = [];
+  // Inputs, constants and literal arguments keep their own registers for the whole run.
+  const inputRegs = program.inputs.map((slots) =>
+    Int32Array.from(slots, (sl) => (reg[sl] >= 0 ? reg[sl] : (reg[sl] = registers++))),
+  );
+  for (const [sl, v] of program.constants)
+    if (reg[sl] < 0) {
+      reg[sl] = registers++;
+      pinned.push([reg[sl], v]);
     }
-  }
-  const slots = new Float64Array(program.numSyms + literals.length);
-  for (const [s, v] of program.constants) slots[s] = v;
-  literals.forEach((v, k) => (slots[program.numSyms + k] = v));
-  return { code: Int32Array.from(code), slots };
+  const literalReg = (v: number): number => {
+    literals.push(v);
+    pinned.push([registers, v]);
+    return registers++;
+  };
+  const lastUse = new Int32Array(program.numSyms).fill(-1);
+  program.instrs.forEach((ins, k) => {
+    if (ins.kind === 'sum') {
+      for (const t of ins.terms) {
+        if (typeof t === 'number') lastUse[t] = k;
+        else if (isProduct(t)) lastUse[t[0]] = lastUse[t[1]] = k;
+        else lastUse[t.neg] = k;
+      }
+    } else for (const a of ins.args) if (typeof a === 'number') lastUse[a] = k;
+  });
+  const isPinned = (sl: number): boolean => reg[sl] >= 0;
+  const free: number[] = [];
+  const code: number[] = [];
+  const store = (sl: number): void => {
+    for (const k of storesOfSlot.get(sl) ?? []) code.push(STORE, reg[sl], k);
+  };
+  // Values stored as they are (an input, a constant) are written before the first instruction.
+  for (const sl of storesOfSlot.keys()) if (isPinned(sl)) store(sl);
+  const pinnedCount = registers;
+  const release = (sl: number, k: number): void => {
+    if (lastUse[sl] === k && reg[sl] >= pinnedCount) free.push(reg[sl]);
+  };
+  program.instrs.forEach((ins, k) => {
+    if (ins.kind === 'sum') {
+      const [t0, t1] = ins.terms;
+      const n = ins.terms.length;
+      let at: number;
+      if (n === 1 && typeof t0 === 'object' && isProduct(t0)) {
+        code.push(MUL, 0, reg[t0[0]], reg[t0[1]]);
+        at = code.length - 3;
+      } else if (n === 1 && typeof t0 === 'object' && !isProduct(t0)) {
+        code.push(NEG, 0, reg[t0.neg]);
+        at = code.length - 2;
+      } else if (n === 2 && typeof t0 === 'number' && typeof t1 === 'number') {
+        code.push(ADD, 0, reg[t0], reg[t1]);
+        at = code.length - 3;
+      } else if (n === 2 && typeof t0 === 'number' && typeof t1 === 'object' && !isProduct(t1)) {
+        code.push(SUB, 0, reg[t0], reg[t1.neg]);
+        at = code.length - 3;
+      } else {
+        code.push(SUM, 0, n);
+        at = code.length - 2;
+        for (const t of ins.terms) {
+          if (typeof t === 'number') code.push(TERM, reg[t]);
+          else if (isProduct(t)) code.push(PRODUCT, reg[t[0]], reg[t[1]]);
+          else code.push(NEGATED, reg[t.neg]);
+        }
+      }
+      const read = new Set<number>();
+      for (const t of ins.terms) {
+        if (typeof t === 'number') read.add(t);
+        else if (isProduct(t)) read.add(t[0]).add(t[1]);
+        else read.add(t.neg);
+      }
+      for (const sl of read) release(sl, k);
+      reg[ins.dst] = free.pop() ?? registers++;
+      code[at] = reg[ins.dst];
+    } else {
+      code.push(CALL, 0, ins.fn, ins.args.length);
+      const at = code.length - 3;
+      for (const a of ins.args) code.push(typeof a === 'number' ? reg[a] : literalReg(a.literal));
+      const seen = new Set<number>();
+      for (const a of ins.args)
+        if (typeof a === 'number' && !seen.has(a)) {
+          seen.add(a);
+          release(a, k);
+        }
+      reg[ins.dst] = free.pop() ?? registers++;
+      code[at] = reg[ins.dst];
+    }
+    store(ins.dst);
+    // A value nothing reads again (it was only stored) frees its register at once.
+    if (lastUse[ins.dst] < 0) free.push(reg[ins.dst]);
+  });
+  const values = new Float64Array(registers);
+  for (const [r, v] of pinned) values[r] = v;
+  return { code: Int32Array.from(code), registers: values, inputRegs };
 }
 
-/** Runs the encoded stream once over `s` (the interpreter's one hot loop). */
-function execute(code: Int32Array, s: Float64Array, fns: Program['fns'], args: number[]): void {
+/** Runs the encoded stream once (the interpreter's one hot loop); STORE writes into `targets` at `bases`. */
+function execute(
+  code: Int32Array,
+  s: Float64Array,
+  fns: Program['fns'],
+  args: number[],
+  stores: Stores,
+  targets: Float64Array[],
+  bases: number[],
+): void {
   const n = code.length;
+  const { array, offset } = stores;
   let pc = 0;
   while (pc < n) {
-    if (code[pc] === SUM) {
+    const op = code[pc];
+    if (op === MUL) {
+      s[code[pc + 1]] = s[code[pc + 2]] * s[code[pc + 3]];
+      pc += 4;
+    } else if (op === ADD) {
+      s[code[pc + 1]] = s[code[pc + 2]] + s[code[pc + 3]];
+      pc += 4;
+    } else if (op === NEG) {
+      s[code[pc + 1]] = -s[code[pc + 2]];
+      pc += 3;
+    } else if (op === SUB) {
+      s[code[pc + 1]] = s[code[pc + 2]] - s[code[pc + 3]];
+      pc += 4;
+    } else if (op === SUM) {
       const dst = code[pc + 1];
       const terms = code[pc + 2];
       pc += 3;
@@ -76,6 +185,11 @@ function execute(code: Int32Array, s: Float64Array, fns: Program['fns'], args: n
         else acc += x;
       }
       s[dst] = acc;
+    } else if (op === STORE) {
+      const k = code[pc + 2];
+      const a = array[k];
+      targets[a][bases[a] + offset[k]] = s[code[pc + 1]];
+      pc += 3;
     } else {
       const dst = code[pc + 1];
       const f = fns[code[pc + 2]];
@@ -178,10 +292,16 @@ export function bytecodeProgram(program: Program, format: ResultFormat): Compile
   const pattern = (): SparsityPattern =>
     (built ??= patternOfEntries(program.jacobian, outputSizes, inputSizes));
   const result = resultArrays(format, outputSizes, inputSizes, pattern);
-  const { code, slots } = encode(program);
   const stores = storesOf(program, format, pattern);
-  const inputSlots = program.inputs.map((x) => Int32Array.from(x));
+  const storesOfSlot = new Map<number, number[]>();
+  stores.slot.forEach((sl, k) => {
+    const list = storesOfSlot.get(sl);
+    if (list) list.push(k);
+    else storesOfSlot.set(sl, [k]);
+  });
+  const { code, registers, inputRegs } = encode(program, storesOfSlot);
   const args: number[] = [];
+  const bases = stores.stride.map(() => 0);
   return {
     layout: 'point',
     sourceLength: 0,
@@ -195,17 +315,15 @@ export function bytecodeProgram(program: Program, format: ResultFormat): Compile
       const out = into ?? result.allocate(batch);
       if (into) result.check(into, batch);
       const targets = stores.arrays(out);
-      const { slot, array, offset, stride } = stores;
       for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < inputSlots.length; j++) {
+        for (let j = 0; j < inputRegs.length; j++) {
           const x = inputs[j];
-          const ids = inputSlots[j];
+          const ids = inputRegs[j];
           const at = b * ids.length;
-          for (let e = 0; e < ids.length; e++) slots[ids[e]] = x[at + e];
+          for (let e = 0; e < ids.length; e++) registers[ids[e]] = x[at + e];
         }
-        execute(code, slots, program.fns, args);
-        for (let k = 0; k < slot.length; k++)
-          targets[array[k]][b * stride[array[k]] + offset[k]] = slots[slot[k]];
+        for (let a = 0; a < bases.length; a++) bases[a] = b * stores.stride[a];
+        execute(code, registers, program.fns, args, stores, targets, bases);
       }
       return out;
     },

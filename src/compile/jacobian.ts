@@ -1,6 +1,7 @@
 import { resolveOrder, type OrderSpec } from '../elimination/resolve.js';
 import { CrosscountryError, NonFiniteError, ShapeError } from '../graph/errors.js';
-import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
+import { eliminableVertices, isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
+import { jacobianByElimination } from '../jacobian/eliminate.js';
 import { countOrder } from '../elimination/count.js';
 import { KERNEL_MULTIPLICATIONS, kernelProgram } from './kernel-program.js';
 import { bytecodeProgram } from './bytecode.js';
@@ -52,6 +53,12 @@ export interface CompileOptions<F extends ResultFormat = ResultFormat> {
    * instructions in the point layout, generated code otherwise. Tape baselines never use the kernels.
    */
   readonly backend?: Backend | 'auto';
+  /**
+   * Throw NonFiniteError when an input, value, partial or Jacobian entry is NaN or infinite, with the
+   * interpreter's message (vertex, primitive, point) and the point's index in the batch. Default false:
+   * IEEE semantics, as JAX. The check scans the result once per call, outside the generated code.
+   */
+  readonly checkFinite?: boolean;
 }
 
 export type Backend = 'generated' | 'bytecode' | 'kernels';
@@ -121,7 +128,7 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   target: CompileTarget = 'markowitz',
   options: CompileOptions<F> = {},
 ): CompiledJacobian<F> {
-  const { layout = 'point', searchEffort = 1, fold = true, chunkChars } = options;
+  const { layout = 'point', searchEffort = 1, fold = true, chunkChars, checkFinite = false } = options;
   const format = (options.format ?? 'blocks') as F;
   const folding = fold ? FULL_FOLDING : NO_FOLDING;
   const graphKey = graphFingerprint(graph);
@@ -186,8 +193,9 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
     inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
     into?: ResultOf<F>,
   ): ResultOf<F> & { readonly batch: number } => {
-    const { arrays, batch } = batchInputs(graph, sizes, inputs);
+    const { arrays, batch } = batchInputs(graph, sizes, inputs, checkFinite);
     const result = program.run(arrays, batch, into);
+    if (checkFinite) explainNonFinite(graph, program.order, sizes, arrays, result);
     return { ...result, batch } as unknown as ResultOf<F> & { readonly batch: number };
   };
   const compiledJ = Object.assign(run, {
@@ -250,11 +258,48 @@ function firstNonFinite(values: Float64Array): number {
   return -1;
 }
 
+/**
+ * checkFinite after a call: if any output or Jacobian value of the batch is not finite, the interpreter
+ * re-runs that point with the same check and throws its message (so both paths say the same thing).
+ */
+function explainNonFinite(
+  graph: Graph,
+  order: readonly VertexId[],
+  sizes: readonly number[],
+  inputs: readonly Float64Array[],
+  result: AnyJacobianBatch,
+): void {
+  const arrays: Float64Array[] = [...result.outputs];
+  if ('values' in result) arrays.push(result.values);
+  else if (result.jacobian instanceof Float64Array) arrays.push(result.jacobian);
+  else arrays.push(...result.jacobian.flat());
+  const batch = inputs.length > 0 ? inputs[0].length / sizes[0] : 1;
+  for (const a of arrays) {
+    const bad = firstNonFinite(a);
+    if (bad < 0) continue;
+    const b = Math.floor(bad / (a.length / batch));
+    const point = graph.inputs.map((x, j) => ({
+      shape: x.shape,
+      data: inputs[j].slice(b * sizes[j], (b + 1) * sizes[j]),
+    }));
+    const reference =
+      order.length > 0 || eliminableVertices(graph).length === 0 ? order : resolveOrder(graph, 'forward');
+    try {
+      jacobianByElimination(graph, point, reference, { checkFinite: true });
+    } catch (e) {
+      if (e instanceof NonFiniteError) throw new NonFiniteError(`${e.message}, point ${b + 1} of the batch`);
+      throw e;
+    }
+    throw new NonFiniteError(`a result value is not finite: ${a[bad]} (point ${b + 1} of the batch)`);
+  }
+}
+
 /** Normalises positional or named inputs into flat Float64Arrays and infers the batch size. */
 function batchInputs(
   graph: Graph,
   sizes: number[],
   inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
+  checkFinite: boolean,
 ): { arrays: Float64Array[]; batch: number } {
   const list: BatchInput[] = Array.isArray(inputs)
     ? [...(inputs as BatchInput[])]
@@ -288,7 +333,7 @@ function batchInputs(
         `input ${j + 1} (${graph.inputs[j].name}) has a batch of ${b}, the others ${batch}`,
       );
     batch = b;
-    const bad = firstNonFinite(flat);
+    const bad = checkFinite ? firstNonFinite(flat) : -1;
     if (bad >= 0)
       throw new NonFiniteError(
         `input ${j + 1} (${graph.inputs[j].name}) is not finite at value ${bad}: ${flat[bad]}`,

@@ -2,7 +2,7 @@ import { NonFiniteError } from '../graph/errors.js';
 import { nodeOfOperand, operandShape, type Graph } from '../graph/graph.js';
 import { ruleOf } from '../primitives/rules.js';
 import { addBlocks, type Block } from '../sparse/block.js';
-import { operandValue, type Evaluation } from './evaluate.js';
+import { describePoint, operandValue, type Evaluation } from './evaluate.js';
 
 /** An edge of the computational graph: the local partial ∂target/∂source as a structured block. */
 export interface LocalEdge {
@@ -16,7 +16,11 @@ export interface LocalEdge {
  * of an operand used twice (x·x) are summed, literals get none and identically-zero partials are dropped.
  * With `ev` null only the structure is built (symbolic blocks).
  */
-export function localJacobians(graph: Graph, ev: Evaluation | null): LocalEdge[][] {
+export function localJacobians(
+  graph: Graph,
+  ev: Evaluation | null,
+  options: { readonly checkFinite?: boolean } = {},
+): LocalEdge[][] {
   return graph.vertices.map((v) => {
     const rule = ruleOf(v.primitive);
     const sources = v.operands.map((op) => nodeOfOperand(graph, op));
@@ -32,11 +36,11 @@ export function localJacobians(graph: Graph, ev: Evaluation | null): LocalEdge[]
     blocks.forEach((block, k) => {
       const source = sources[k];
       if (block === null || source === null) return;
-      if (ev && block.values) {
+      if (ev && block.values && options.checkFinite) {
         const bad = block.values.findIndex((x) => !Number.isFinite(x));
         if (bad >= 0) {
           throw new NonFiniteError(
-            `vertex ${v.id} (${v.primitive}) has a non-finite partial for operand ${k + 1}: ${block.values[bad]}`,
+            `vertex ${v.id} (${v.primitive}) has a non-finite partial for operand ${k + 1}: ${block.values[bad]} (at ${describePoint(graph, ev.inputs)})`,
           );
         }
       }
