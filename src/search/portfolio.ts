@@ -145,43 +145,34 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
   const budgetMs = Math.max(0, budgetSeconds * 1000 - (performance.now() - start));
   let stats: Record<string, number | string> = {};
 
-  if (!optimal && method === 'exact') {
+  const remainingMs = (): number => Math.max(0, budgetSeconds * 1000 - (performance.now() - start));
+  // One exact run and one annealing run, shared by `exact`, `anneal` and `auto` under a work budget.
+  const runExact = (): void => {
     // exactSearch explains (RangeError) when the graph is too large or the model order-dependent.
-    const r = exactSearch(problem, { timeLimitMs: budgetMs, incumbent: best, maxStates });
+    const r = exactSearch(problem, { timeLimitMs: remainingMs(), incumbent: best, maxStates });
     if (r.order && r.multiplications !== null)
       offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
     optimal = r.certificate === 'optimal';
     if (!optimal) lowerBound = Math.max(lowerBound, (r.certificate as { lowerBound: number }).lowerBound);
-    stats = { ...r.stats };
-  } else if (!optimal && method === 'anneal') {
+    stats = { ...stats, ...r.stats };
+  };
+  const runAnneal = (): void => {
     const r = anneal(problem, {
       seed,
-      timeLimitMs: budgetMs,
+      timeLimitMs: remainingMs(),
       maxMoves,
       start: best.order,
       onImprove: (m, o) => offer({ order: o, multiplications: m, source: 'anneal' }),
     });
-    stats = { moves: r.moves, eliminations: r.eliminations };
-  } else if (!optimal && method === 'auto' && byWork) {
+    stats = { ...stats, moves: r.moves, eliminations: r.eliminations };
+  };
+
+  if (!optimal && method === 'exact') runExact();
+  else if (!optimal && method === 'anneal') runAnneal();
+  else if (!optimal && method === 'auto' && byWork) {
     // A work budget: the portfolio's strategies in turn on this thread, so the result is reproducible.
-    if (canProve) {
-      const r = exactSearch(problem, { timeLimitMs: budgetMs, incumbent: best, maxStates });
-      if (r.order && r.multiplications !== null)
-        offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
-      optimal = r.certificate === 'optimal';
-      if (!optimal) lowerBound = Math.max(lowerBound, (r.certificate as { lowerBound: number }).lowerBound);
-      stats = { ...r.stats };
-    }
-    if (!optimal && maxMoves !== undefined) {
-      const r = anneal(problem, {
-        seed,
-        timeLimitMs: Math.max(0, budgetSeconds * 1000 - (performance.now() - start)),
-        maxMoves,
-        start: best.order,
-        onImprove: (m, o) => offer({ order: o, multiplications: m, source: 'anneal' }),
-      });
-      stats = { ...stats, moves: r.moves, eliminations: r.eliminations };
-    }
+    if (canProve) runExact();
+    if (!optimal && maxMoves !== undefined) runAnneal();
   } else if (!optimal && method === 'auto' && budgetMs > 0) {
     const threads = Math.max(1, options.threads ?? Math.min(2, cpus().length));
     const strategies: WorkerTask['strategy'][] = canProve
