@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import {
   BYTECODE_INSTRUCTIONS,
   compileGraphJacobian,
+  np,
   resolveOrder,
+  trace,
   type CompileTarget,
   type Graph,
   type ResultFormat,
@@ -70,6 +72,18 @@ describe('bytecode backend', () => {
           sameResults(`${task.name} ${spec}`, graph, resolveOrder(graph, spec), points, fold);
       sameResults(`${task.name} tape-forward`, graph, 'tape-forward', points, true);
     }
+  });
+
+  test('constants that compare equal but differ in sign keep their own registers', () => {
+    // Registers are shared per constant value; 0 and −0 must not be merged (atan2 tells them apart).
+    const graph = trace((x) => [np.atan2(0, x), np.atan2(-0, x), np.mul(-0, x), np.mul(0, x)], [[]]);
+    const points = [[{ shape: [], data: Float64Array.of(-2) } as Tensor]];
+    sameResults('signed zeros', graph, resolveOrder(graph, 'reverse'), points, false);
+    const J = compileGraphJacobian(graph, 'reverse', { backend: 'bytecode', fold: false });
+    const [a, b, c, d] = J([Float64Array.of(-2)]).outputs.map((o) => o[0]);
+    assert.equal(a, Math.PI);
+    assert.equal(b, -Math.PI);
+    assert.ok(Object.is(c, 0) && Object.is(d, -0), `${c} ${d}`);
   });
 
   test('auto picks bytecode only for large programs, and it agrees on 60,000 vertices', () => {

@@ -206,25 +206,30 @@ function steadyCall(call: () => void, minRuns: number): number {
 }
 
 /**
- * Medians of two calls timed alternately (after warming each up), so machine load affects both alike. A
- * full collection runs before each timed call (when the process has --expose-gc), so neither pays for the
- * garbage of the other: a dense flux result is 800 MB.
+ * Medians of two calls timed in alternating blocks, so machine load affects both alike. Before each block
+ * a full collection clears the other call's garbage (a dense flux result is 800 MB) and two untimed calls
+ * let the collector's background work settle: a call timed right after `gc()` ran 2–3× slower than in
+ * steady state. Within a block each call pays for its own garbage, as in a user's loop.
  */
-function pairedCalls(a: () => void, b: () => void, pairs: number): [number, number] {
+function pairedCalls(a: () => void, b: () => void, blocks: number, perBlock = 3): [number, number] {
   const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
   warmUp(a);
   warmUp(b);
   const ta: number[] = [];
   const tb: number[] = [];
-  for (let i = 0; i < pairs; i++) {
+  const block = (call: () => void, times: number[]): void => {
     collect();
-    let t0 = now();
-    a();
-    ta.push(now() - t0);
-    collect();
-    t0 = now();
-    b();
-    tb.push(now() - t0);
+    call();
+    call();
+    for (let i = 0; i < perBlock; i++) {
+      const t0 = now();
+      call();
+      times.push(now() - t0);
+    }
+  };
+  for (let i = 0; i < blocks; i++) {
+    block(a, ta);
+    block(b, tb);
   }
   return [median(ta), median(tb)];
 }
@@ -366,7 +371,7 @@ export async function measureMember(
       const [dense, sparse] = pairedCalls(
         () => void D(x),
         () => void J(x),
-        9,
+        5,
       );
       stages.push({ stage: 'fresh-call:dense', ms: dense, peakMB: peakMB() });
       stages.push({ stage: 'fresh-call:sparse', ms: sparse, peakMB: peakMB() });

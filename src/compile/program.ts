@@ -91,7 +91,8 @@ export class ProgramBuilder {
   readonly instrs: Instr[] = [];
   readonly constants: [Sym, number][] = [];
   readonly fns: ((...args: number[]) => number)[] = [];
-  private readonly constantSyms = new Map<number, Sym>();
+  // Keyed by value, but −0 apart: a Map's keys compare with SameValueZero, which merges −0 into 0.
+  private readonly constantSyms = new Map<number | '-0', Sym>();
   private readonly fnIndex = new Map<(...args: number[]) => number, number>();
   /** Multiplications emitted by `sum` since the last reset. */
   multiplications = 0;
@@ -110,7 +111,7 @@ export class ProgramBuilder {
   }
 
   constant(value: number): Sym {
-    const key = Object.is(value, -0) ? -0.0 : value;
+    const key = Object.is(value, -0) ? '-0' : value;
     let s = this.constantSyms.get(key);
     if (s === undefined) {
       s = this.fresh();
@@ -129,7 +130,7 @@ export class ProgramBuilder {
       this.fns.push(fn);
       this.fnIndex.set(fn, index);
     }
-    const key = `${index}|${inline ?? ''}|${args.map((a) => (typeof a === 'number' ? a : `#${a.literal}`)).join(',')}`;
+    const key = `${index}|${inline ?? ''}|${args.map((a) => (typeof a === 'number' ? a : `#${Object.is(a.literal, -0) ? '-0' : a.literal}`)).join(',')}`;
     const seen = this.calls.get(key);
     if (seen !== undefined) return seen;
     const dst = this.fresh();

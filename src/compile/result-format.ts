@@ -100,11 +100,21 @@ export function resultArrays(
   inputSizes: readonly number[],
   pattern: () => SparsityPattern,
 ): ResultArrays {
-  const outputsOk = (into: AnyJacobianBatch, batch: number): boolean =>
-    Array.isArray(into.outputs) &&
-    into.outputs.length === outputSizes.length &&
-    into.outputs.every((a, i) => a instanceof Float64Array && a.length === batch * outputSizes[i]);
-  const newOutputs = (batch: number): Float64Array[] => outputSizes.map((n) => new Float64Array(batch * n));
+  // Plain loops: a program may have 10^4 outputs, and these run on every call.
+  const outputsOk = (into: AnyJacobianBatch, batch: number): boolean => {
+    const outs = into.outputs;
+    if (!Array.isArray(outs) || outs.length !== outputSizes.length) return false;
+    for (let i = 0; i < outs.length; i++) {
+      const a: unknown = outs[i];
+      if (!(a instanceof Float64Array) || a.length !== batch * outputSizes[i]) return false;
+    }
+    return true;
+  };
+  const newOutputs = (batch: number): Float64Array[] => {
+    const outs = new Array<Float64Array>(outputSizes.length);
+    for (let i = 0; i < outs.length; i++) outs[i] = new Float64Array(batch * outputSizes[i]);
+    return outs;
+  };
   const misfit = (batch: number): ShapeError =>
     new ShapeError(`'into' does not have the shapes of a ${format} result for a batch of ${batch}`);
   if (format === 'blocks') {
