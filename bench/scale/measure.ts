@@ -207,11 +207,14 @@ function steadyCall(call: () => void, minRuns: number): number {
 
 /**
  * Medians of two calls timed in alternating blocks, so machine load affects both alike. Before each block
- * a full collection clears the other call's garbage (a dense flux result is 800 MB) and two untimed calls
- * let the collector's background work settle: a call timed right after `gc()` ran 2–3× slower than in
- * steady state. Within a block each call pays for its own garbage, as in a user's loop.
+ * a full collection clears the other call's garbage (a dense flux result is 800 MB), and untimed calls run
+ * for SETTLE_MS while the collector finishes sweeping on the other core: a 3 ms call timed right after
+ * gc() of a 2 GB heap ran 2–3× slower than in steady state. Within a block each call pays for its own
+ * garbage, as in a user's loop.
  */
-function pairedCalls(a: () => void, b: () => void, blocks: number, perBlock = 3): [number, number] {
+const SETTLE_MS = 250;
+
+function pairedCalls(a: () => void, b: () => void, blocks: number, perBlock = 5): [number, number] {
   const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
   warmUp(a);
   warmUp(b);
@@ -219,8 +222,8 @@ function pairedCalls(a: () => void, b: () => void, blocks: number, perBlock = 3)
   const tb: number[] = [];
   const block = (call: () => void, times: number[]): void => {
     collect();
-    call();
-    call();
+    const start = now();
+    for (let i = 0; i < 2 || now() - start < SETTLE_MS; i++) call();
     for (let i = 0; i < perBlock; i++) {
       const t0 = now();
       call();
