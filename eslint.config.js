@@ -11,4 +11,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The library never depends on its benchmarks or on packages only the repository installs.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/bench/**', '../bench', '../../bench'], message: 'src must not import bench/' },
+            { group: ['@jax-js/*'], message: 'the jax-js peer is a benchmark dependency (bench/)' },
+          ],
+        },
+      ],
+    },
+  },
 );

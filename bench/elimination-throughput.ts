@@ -5,7 +5,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 
-import { EdgeGraph, eliminableVertices, localJacobians, ScalarCostEngine, type Graph } from '../src/index.js';
+import { eliminableVertices, localJacobians, type Graph } from '../src/index.js';
+import { EdgeGraph, ScalarCostEngine } from '../src/search/index.js';
 import { randomScalarGraph } from '../src/tasks/random-graphs.js';
 import { Rng } from '../src/util/random.js';
 

@@ -14,8 +14,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
 
-import { rlMarkdown, rlChartSpec, type RlRun } from '../src/report/rl-report.js';
-import { renderPng } from '../src/report/charts.js';
+import { rlMarkdown, rlChartSpec, type RlRun } from './report/rl-report.js';
+import { renderPng } from '../src/plot/charts.js';
 import { FAITHFUL_TASKS } from '../src/tasks/index.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,10 @@
 /**
  * crosscountry: cross-country (vertex) elimination for cheaper exact Jacobians.
- * The only public entry point; everything else is internal.
+ *
+ * The core entry point: graphs, tracing, evaluation, orders and their costs, and compiled Jacobians. The
+ * rest is in subpath entry points, each loaded only when imported: `crosscountry/search` (order search and
+ * bounds), `crosscountry/rl` (learned orders; needs @tensorflow/tfjs and -backend-wasm),
+ * `crosscountry/jaxpr` (JAX jaxpr import) and `crosscountry/tasks` (the paper's tasks, random graphs).
  */
 export type { Graph, GraphInput, Operand, Vertex, VertexId } from './graph/graph.js';
 export { eliminableVertices, isScalarGraph, outputVertexIds } from './graph/graph.js';
@@ -45,9 +49,6 @@ export {
   type CostModelName,
 } from './elimination/cost-model.js';
 export { countOrder, type OrderCost, type EliminationStep } from './elimination/count.js';
-export { EdgeGraph } from './elimination/edge-graph.js';
-export { ScalarCostEngine } from './elimination/scalar-engine.js';
-export { SparseScalarEngine } from './elimination/sparse-engine.js';
 export {
   HEURISTICS,
   heuristicOrder,
@@ -62,46 +63,6 @@ export {
   freezeStopGradients,
   type FiniteDifferenceOptions,
 } from './jacobian/finite-differences.js';
-
-export {
-  importJaxpr,
-  JaxprParseError,
-  importPaperGraph,
-  isPaperGraphJson,
-  type PaperGraphJson,
-} from './jaxpr/index.js';
-export { alphagradEdges, type AlphagradEdge } from './alphagrad/encode.js';
-export { AlphagradEngine, alphagradMarkowitzOrder } from './alphagrad/engine.js';
-
-export {
-  optimizeOrder,
-  quickOptimize,
-  OPTIMIZE_METHODS,
-  type SearchWork,
-  type OptimizeMethod,
-  type OptimizeOptions,
-  type OptimizeResult,
-} from './search/portfolio.js';
-export { exactSearch, canSolveExactly, type ExactOptions } from './search/exact.js';
-export { anneal, type AnnealOptions } from './search/anneal.js';
-export { greedyOrder, type GreedyOptions } from './search/greedy.js';
-export { searchProblem, type SearchProblem, type CostState, type Game } from './search/problem.js';
-export {
-  largeGraphSearch,
-  isLargeSearchGraph,
-  permanentLowerBound,
-  LARGE_GRAPH_VERTICES,
-  type LargeSearchOptions,
-  type LargeSearchResult,
-} from './search/large.js';
-export {
-  windowedSearch,
-  localityOrder,
-  type WindowedOptions,
-  type WindowedResult,
-} from './search/windowed.js';
-export { autoOrder, AUTO_WORK, AUTO_WINDOWS, type AutoOrderOptions } from './compile/choose.js';
-export type { Certificate, SearchResult } from './search/result.js';
 
 export {
   jacobian,
@@ -128,71 +89,3 @@ export {
 } from './compile/result-format.js';
 export { jacobianPattern } from './elimination/sparsity.js';
 export { graphFingerprint } from './graph/fingerprint.js';
-export { compiledCost, type CompiledCost } from './compile/cost.js';
-export { median } from './util/stats.js';
-export { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from './compile/choose.js';
-export { annealCompiledOrder, type CompiledAnnealOptions } from './compile/anneal-compiled.js';
-export {
-  measureOpCosts,
-  predictNanoseconds,
-  programWork,
-  type OpCosts,
-  type Work,
-} from './compile/op-costs.js';
-
-export {
-  TASKS,
-  TASK_NAMES,
-  FAITHFUL_TASKS,
-  findTask,
-  taskGraph,
-  type TaskDefinition,
-  type TaskSource,
-} from './tasks/index.js';
-export { randomScalarGraph, randomTensorGraph } from './tasks/random-graphs.js';
-export { vertexLowerBounds, vertexCutBounds } from './search/lower-bound.js';
-export { paperTable, type PaperTableRow } from './report/paper-table.js';
-export { paperTableMarkdown } from './report/paper-table-markdown.js';
-export {
-  runtimeBenchmark,
-  type RuntimeBenchOptions,
-  type RuntimeBenchResult,
-} from './report/runtime-bench.js';
-export { runtimeMarkdown, type RuntimeReportContext } from './report/runtime-markdown.js';
-export type { BestOrderChoice } from './report/runtime.js';
-export { renderPng, groupedBarSpec, facetedLineSpec } from './report/charts.js';
-
-export { EliminationGame, GameState, type Baselines } from './rl/game.js';
-export { observe } from './rl/observation.js';
-export {
-  gumbelSearch,
-  consideredVisitSequence,
-  DEFAULT_GUMBEL,
-  type GumbelConfig,
-  type BatchEvaluator,
-  type Evaluation as SearchEvaluation,
-  type SearchOutcome,
-} from './rl/gumbel.js';
-export { selfPlay, type Trajectory } from './rl/self-play.js';
-export { uniformEvaluator, networkEvaluator } from './rl/evaluators.js';
-export {
-  AlphaZeroTrainer,
-  DEFAULT_ALPHAZERO,
-  type AlphaZeroConfig,
-  type AlphaZeroCheckpoint,
-} from './rl/alphazero.js';
-export { PpoTrainer, DEFAULT_PPO, type PpoConfig, type PpoCheckpoint } from './rl/ppo.js';
-export { AgentBase, BestTracker, type BestOrder, type CurvePoint, type EpisodeReport } from './rl/agent.js';
-export {
-  createAgent,
-  resumeAgent,
-  RL_METHODS,
-  type RlMethod,
-  type AgentOptions,
-  type AgentCheckpoint,
-} from './rl/agents.js';
-export { runAgent, type RunLimits, type RunSummary } from './rl/run.js';
-export { curveCsv, curveRows } from './rl/curve.js';
-export { learningCurveSpec, type LearningCurveRow } from './report/learning-curve.js';
-export { transformValue, inverseTransformValue, type ValueTransformName } from './rl/value-transform.js';
-export type { Architecture, NetworkConfig, Observation, PolicyValueNet } from './nn/network.js';

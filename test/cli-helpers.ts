@@ -15,7 +15,12 @@ export interface Run {
 }
 
 export function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  return runScript('src/cli/main.ts', args);
+}
+
+/** A TypeScript entry point of the repository (the CLI, a benchmark script) run from source. */
+export function runScript(script: string, args: readonly string[]): Run {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     // Generous: the RL commands load tfjs and train, and test files run in parallel on 2 cores.
@@ -25,14 +30,20 @@ export function cli(...args: string[]): Run {
 }
 
 export function ok(...args: string[]): string {
-  const r = cli(...args);
-  assert.equal(r.status, 0, `crosscountry ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
+  return succeeds(cli(...args), args);
 }
 
 /** Exit 1 with exactly one stderr line `error: …`, no stack frames; returns the message. */
 export function fails(...args: string[]): string {
-  const r = cli(...args);
+  return failsOneLine(cli(...args), args);
+}
+
+export function succeeds(r: Run, args: readonly string[]): string {
+  assert.equal(r.status, 0, `${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export function failsOneLine(r: Run, args: readonly string[]): string {
   assert.equal(r.status, 1, `expected exit 1 from ${args.join(' ')}, got ${r.status}: ${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { countOrderWith, findTask, taskGraph } from '../src/index.js';
+import { countOrderWith } from '../src/index.js';
+import { findTask, taskGraph } from '../src/tasks/index.js';
 import { fails, ok } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crosscountry-rl-'));

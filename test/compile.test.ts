@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 
 import {
   compileCount,
-  compiledCost,
   compileGraphJacobian,
   countOrder,
   eliminableVertices,
@@ -20,12 +19,13 @@ import {
   trace,
   type Traced,
 } from '../src/index.js';
+import { compiledCost } from '../src/search/index.js';
 import { buildEliminationProgram } from '../src/compile/build.js';
 import { annealCompiledOrder } from '../src/compile/anneal-compiled.js';
 import { cheapestCompiledOrder } from '../src/compile/choose.js';
 import { ADD, MUL, STORE, measureOpCosts, predictNanoseconds, programWork } from '../src/compile/op-costs.js';
 import type { Program } from '../src/compile/program.js';
-import { primalOnly } from '../src/report/runtime.js';
+import { primalOnly } from '../bench/report/runtime.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
 import { randomScalarGraph, randomTensorGraph } from '../src/tasks/random-graphs.js';
 import { Rng } from '../src/util/random.js';

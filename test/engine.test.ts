@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import {
-  EdgeGraph,
-  eliminableVertices,
-  localJacobians,
-  markowitzOrder,
-  np,
-  ScalarCostEngine,
-  trace,
-  type Graph,
-} from '../src/index.js';
+import { eliminableVertices, localJacobians, markowitzOrder, np, trace, type Graph } from '../src/index.js';
+import { EdgeGraph, ScalarCostEngine } from '../src/search/index.js';
 import { randomScalarGraph } from '../src/tasks/random-graphs.js';
 import { Rng } from '../src/util/random.js';
 

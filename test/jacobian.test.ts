@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   ALL_PRIMITIVES,
-  EdgeGraph,
   GraphBuilder,
   countOrder,
   eliminableVertices,
@@ -23,6 +22,7 @@ import {
   type TracedFunction,
   type VertexId,
 } from '../src/index.js';
+import { EdgeGraph } from '../src/search/index.js';
 
 // ---- helpers ----------------------------------------------------------------------------------------
 

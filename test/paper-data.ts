@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-export { TASK_NAMES as PAPER_TASKS } from '../src/index.js';
+export { TASK_NAMES as PAPER_TASKS } from '../src/tasks/index.js';
 
 /** A file of the shipped paper data (data/paper/…), as text. */
 export const paperData = (path: string): string =>

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { compileGraphJacobian } from '../src/compile/jacobian.js';
-import { jaxjsVariant, loadJaxjs } from '../src/report/jaxjs-peer.js';
-import { packPoints } from '../src/report/runtime.js';
+import { jaxjsVariant, loadJaxjs } from '../bench/report/jaxjs-peer.js';
+import { packPoints } from '../bench/report/runtime.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
 import { Rng } from '../src/util/random.js';
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-import { renderPng } from '../../src/report/charts.js';
+import { renderPng } from '../../src/plot/charts.js';
 import type { MemberResult } from './measure.js';
 import { FAMILIES } from './members.js';
 import { scaleMarkdown, scaleChartSpec } from './report.js';

@@ -1,23 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 
 import {
   countOrderWith,
-  optimizeOrder,
-  OPTIMIZE_METHODS,
-  paperTable,
-  paperTableMarkdown,
-  TASKS,
-  taskGraph,
-  type OptimizeMethod,
-  type TaskSource,
   resolveOrder,
   eliminableVertices,
   graphToJson,
   jacobianByElimination,
   pprintGraph,
 } from '../index.js';
-import { benchRuntime, type BenchOptions } from './bench-runtime.js';
+import { optimizeOrder, OPTIMIZE_METHODS, type OptimizeMethod } from '../search/index.js';
+import { TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
 import { CliError } from './errors.js';
 import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
 import { loadGraph } from './load-graph.js';
@@ -108,24 +100,6 @@ export function tasksCommand(opts: { readonly json?: boolean }): string {
 }
 
 /** `bench paper` / `bench runtime`: regenerate a report in results/. */
-export async function benchCommand(suite: string, opts: BenchOptions): Promise<string> {
-  if (suite === 'runtime') return benchRuntime(opts);
-  if (suite !== 'paper') throw new CliError(`unknown benchmark '${suite}' (available: paper, runtime)`);
-  const rows = paperTable();
-  mkdirSync(opts.outDir, { recursive: true });
-  const md = join(opts.outDir, 'paper-table.md');
-  const json = join(opts.outDir, 'paper-table.json');
-  writeFileSync(md, paperTableMarkdown(rows, 'npm run bench:paper'));
-  writeFileSync(json, `${JSON.stringify({ command: 'npm run bench:paper', rows }, null, 2)}\n`);
-  const mismatches = rows.filter((r) => !r.matchesExpected).map((r) => r.task);
-  return [
-    `wrote ${md} and ${json}`,
-    mismatches.length === 0
-      ? `all ${rows.length} tasks match the expected alphagrad counts`
-      : `MISMATCH on ${mismatches.join(', ')}`,
-  ].join('\n');
-}
-
 export interface OptimizeCliOptions {
   readonly method: string;
   readonly costModel: string;

@@ -1,10 +1,5 @@
 import {
   countOrder,
-  findTask,
-  quickOptimize,
-  searchProblem,
-  taskGraph,
-  vertexLowerBounds,
   jacobianByElimination,
   np,
   pprintGraph,
@@ -17,6 +12,8 @@ import {
   type Traced,
   type TracedFunction,
 } from '../index.js';
+import { quickOptimize, searchProblem, vertexLowerBounds } from '../search/index.js';
+import { findTask, taskGraph } from '../tasks/index.js';
 import { formatNumber, jacobianText } from './output.js';
 
 /** Griewank & Walther's running example: f(x, y) = (sin(xy) + xy, log(sin(xy))). */

@@ -5,21 +5,16 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   ALL_PRIMITIVES,
-  findTask,
-  taskGraph,
-  TASK_NAMES,
-  type TaskSource,
   CrosscountryError,
   graphFromJson,
-  importJaxpr,
-  importPaperGraph,
-  isPaperGraphJson,
   trace,
   validateGraph,
   type Graph,
   type InputSpec,
   type TracedFunction,
 } from '../index.js';
+import { importJaxpr, importPaperGraph, isPaperGraphJson } from '../jaxpr/index.js';
+import { findTask, taskGraph, TASK_NAMES, type TaskSource } from '../tasks/index.js';
 import { CliError, oneLine, readJsonFile } from './errors.js';
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -128,8 +123,16 @@ let tsxRegistered = import.meta.url.endsWith('.ts');
  */
 async function prepareModuleLoading(needTs: boolean): Promise<void> {
   if (needTs && !tsxRegistered) {
-    const { register } = await import('tsx/esm/api');
-    register();
+    // tsx is an optional peer dependency: only TypeScript user modules need it.
+    let api: typeof import('tsx/esm/api');
+    try {
+      api = await import('tsx/esm/api');
+    } catch {
+      throw new CliError(
+        'loading a .ts module needs the optional package tsx (npm install tsx), or compile it to .js first',
+      );
+    }
+    api.register();
     tsxRegistered = true;
   }
 }

@@ -4,18 +4,11 @@
  * CrosscountryError (CliError for files, JSON, orders and inputs) and is reported here, on one line.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { CrosscountryError } from '../index.js';
-import {
-  benchCommand,
-  costCommand,
-  jacobianCommand,
-  optimizeCommand,
-  printCommand,
-  tasksCommand,
-} from './commands.js';
+import { costCommand, jacobianCommand, optimizeCommand, printCommand, tasksCommand } from './commands.js';
 import { demo } from './demo.js';
-import { isRlMethod, rlOptimizeCommand, trainCommand } from './rl-commands.js';
+import { isRlMethod } from '../rl/methods.js';
 import { oneLine } from './errors.js';
 import { GRAPH_HELP } from './load-graph.js';
 import { ORDER_HELP } from './parse-order.js';
@@ -41,6 +34,11 @@ function report(err: unknown): void {
     process.stderr.write(`internal error: ${oneLine(err)}\n`);
     process.exitCode = 2;
   }
+}
+
+/** The learning commands, loaded only when used (their networks need optional packages). */
+function rlCommands(): Promise<typeof import('./rl-commands.js')> {
+  return import('./rl-commands.js');
 }
 
 function print(text: string): void {
@@ -168,7 +166,7 @@ program
   .action(async (graph: string, opts) =>
     print(
       isRlMethod(opts.method)
-        ? await rlOptimizeCommand(graph, opts)
+        ? await (await rlCommands()).rlOptimizeCommand(graph, opts)
         : await optimizeCommand(graph, {
             ...opts,
             budget: opts.budget ?? ((opts.maxMoves ?? opts.maxStates) ? undefined : '5'),
@@ -209,31 +207,13 @@ program
   .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')
   .option('--progress-seconds <s>', 'seconds between progress lines when stderr is not a terminal', '10')
   .option('--json', 'print the per-graph records as JSON')
-  .action(async (graphs: string[], opts) => print(await trainCommand(graphs, opts)));
+  .action(async (graphs: string[], opts) => print(await (await rlCommands()).trainCommand(graphs, opts)));
 
 program
   .command('tasks')
   .description('list the built-in benchmark tasks with their vertex, input and output counts')
   .option('--json', 'print the list as JSON')
   .action((opts) => print(tasksCommand(opts)));
-
-program
-  .command('bench')
-  .description(
-    'regenerate a benchmark report in results/ (paper: the paper-reproduction table; runtime: compiled Jacobian timings)',
-  )
-  .argument('<suite>', 'which benchmark: paper or runtime')
-  .option('--out-dir <dir>', 'where to write the report', 'results')
-  .option('--quick', 'runtime: fewer timed rounds (a smoke run)')
-  .option('--tasks <names>', 'runtime: only these tasks (comma-separated)')
-  .option('--report-only', 'runtime: rewrite runtime.md and the charts from runtime.json, without timing')
-  .option(
-    '--repeat <n>',
-    'runtime: fresh processes repeating the batch-512 timings of the faithful tasks',
-    '2',
-  )
-  .addOption(new Option('--repeat-child <dir>').hideHelp())
-  .action(async (suite: string, opts) => print(await benchCommand(suite, opts)));
 
 program
   .command('demo')

@@ -1,4 +1,5 @@
-import { parseCostModel, type TaskSource } from '../index.js';
+import { parseCostModel } from '../index.js';
+import { type TaskSource } from '../tasks/index.js';
 import { CliError, oneLine } from './errors.js';
 
 /** Option parsers shared by the commands: each turns a bad value into a one-line CliError. */

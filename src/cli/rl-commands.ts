@@ -6,9 +6,6 @@ import {
   curveCsv,
   curveRows,
   EliminationGame,
-  findTask,
-  learningCurveSpec,
-  renderPng,
   resumeAgent,
   RL_METHODS,
   runAgent,
@@ -16,9 +13,10 @@ import {
   type AgentCheckpoint,
   type Architecture,
   type EpisodeReport,
-  type RlMethod,
   type RunSummary,
-} from '../index.js';
+} from '../rl/index.js';
+import { isRlMethod } from '../rl/methods.js';
+import { findTask } from '../tasks/index.js';
 import { CliError, readJsonFile } from './errors.js';
 import { loadGraph } from './load-graph.js';
 import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
@@ -42,8 +40,6 @@ export interface RlCliOptions {
   readonly resume?: boolean;
   readonly progressSeconds?: string;
 }
-
-export const isRlMethod = (m: string): m is RlMethod => (RL_METHODS as readonly string[]).includes(m);
 
 /** Paper tasks default to the paper's cost model, anything else to the executor's. */
 async function loadGames(paths: readonly string[], opts: RlCliOptions): Promise<EliminationGame[]> {
@@ -134,14 +130,39 @@ function writeAtomically(path: string, text: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/** The curve as CSV, and as PNG when the optional plotting packages are installed; the files written. */
 async function writeCurve(
   prefix: string,
   agent: AgentBase,
   games: readonly EliminationGame[],
   title: string,
-) {
+): Promise<string[]> {
   writeAtomically(`${prefix}.csv`, curveCsv(agent.curve));
-  writeFileSync(`${prefix}.png`, await renderPng(learningCurveSpec(title, curveRows(agent.curve, games))));
+  const plot = await loadPlotting();
+  if (!plot) return [`${prefix}.csv`];
+  const spec = plot.learningCurveSpec(title, curveRows(agent.curve, games));
+  writeFileSync(`${prefix}.png`, await plot.renderPng(spec));
+  return [`${prefix}.csv`, `${prefix}.png`];
+}
+
+/** The plotting modules, or null (with one line on stderr) when vega, vega-lite or resvg is not installed. */
+async function loadPlotting(): Promise<{
+  renderPng: typeof import('../plot/charts.js').renderPng;
+  learningCurveSpec: typeof import('../plot/learning-curve.js').learningCurveSpec;
+} | null> {
+  try {
+    const [{ renderPng }, { learningCurveSpec }] = await Promise.all([
+      import('../plot/charts.js'),
+      import('../plot/learning-curve.js'),
+    ]);
+    return { renderPng, learningCurveSpec };
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    process.stderr.write(
+      'note: no PNG curve (to plot, install the optional vega vega-lite @resvg/resvg-js)\n',
+    );
+    return null;
+  }
 }
 
 interface RunRecord {
@@ -271,12 +292,13 @@ export async function trainCommand(graphPaths: readonly string[], opts: RlCliOpt
   }
   const rows = records(agent, games, opts, run);
   writeAtomically(join(dir, 'orders.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  await writeCurve(
+  const curves = await writeCurve(
     join(dir, 'curve'),
     agent,
     games,
     `${agent.method}: ${games.map((g) => g.name).join(', ')}`,
   );
-  const written = `wrote ${checkpointPath}, ${join(dir, 'orders.json')}, ${join(dir, 'curve.csv')} and ${join(dir, 'curve.png')}`;
+  const files = [checkpointPath, join(dir, 'orders.json'), ...curves];
+  const written = `wrote ${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
   return opts.json ? JSON.stringify(rows) : `${summary(rows, games, agent)}\n${written}`;
 }

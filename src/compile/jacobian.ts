@@ -231,6 +231,11 @@ export function jacobian<F extends ResultFormat = 'blocks'>(
   fn: TracedFunction,
   options: { readonly inputs: readonly InputSpec[]; readonly order?: CompileTarget } & CompileOptions<F>,
 ): CompiledJacobian<F> {
+  // Checked here, not left to trace: plain-JS callers get no type error for jacobian(fn, [[]]).
+  if (!Array.isArray((options as { inputs?: unknown } | undefined)?.inputs))
+    throw new CrosscountryError(
+      'jacobian(fn, options) needs options.inputs, one shape per argument of fn: e.g. { inputs: [[], [3]] }',
+    );
   const { inputs, order = 'auto', ...rest } = options;
   return compileGraphJacobian(trace(fn, inputs), order, rest);
 }

@@ -9,8 +9,9 @@ import {
 import type { EliminationGame } from './game.js';
 import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
 
-export type RlMethod = 'alphazero' | 'ppo';
-export const RL_METHODS: readonly RlMethod[] = ['alphazero', 'ppo'];
+import type { RlMethod } from './methods.js';
+
+export { RL_METHODS, type RlMethod } from './methods.js';
 
 /** The knobs a user turns most; everything else keeps the defaults in alphazero.ts / ppo.ts. */
 export interface AgentOptions {

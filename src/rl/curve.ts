@@ -1,4 +1,4 @@
-import type { LearningCurveRow } from '../report/learning-curve.js';
+import type { LearningCurveRow } from '../plot/learning-curve.js';
 import type { CurvePoint } from './agent.js';
 import type { EliminationGame } from './game.js';
 

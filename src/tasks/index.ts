@@ -57,3 +57,5 @@ export function taskGraph(task: TaskDefinition, source: TaskSource = 'ts'): Grap
     ? trace(task.fn, task.inputs)
     : importJaxpr(readDataFile(`paper/jaxpr/${task.paperName}.jaxpr`));
 }
+
+export { randomScalarGraph, randomTensorGraph } from './random-graphs.js';

@@ -1,8 +1,8 @@
-import { countOrderWith, type CostModelName } from '../elimination/cost-model.js';
-import { resolveOrder } from '../elimination/resolve.js';
-import type { Graph, VertexId } from '../graph/graph.js';
-import { FAITHFUL_TASKS, TASKS, taskGraph } from '../tasks/index.js';
-import { readDataFile } from '../util/data.js';
+import { countOrderWith, type CostModelName } from '../../src/elimination/cost-model.js';
+import { resolveOrder } from '../../src/elimination/resolve.js';
+import type { Graph, VertexId } from '../../src/graph/graph.js';
+import { FAITHFUL_TASKS, TASKS, taskGraph } from '../../src/tasks/index.js';
+import { readDataFile } from '../../src/util/data.js';
 
 interface PaperGraphData {
   expected: { forward: number; reverse: number; markowitz: number };

@@ -1,17 +1,21 @@
-import { annealCompiledOrder } from '../compile/anneal-compiled.js';
-import { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from '../compile/choose.js';
-import { compileGraphJacobian, type CompileTarget, type CompiledJacobian } from '../compile/jacobian.js';
-import { resolveOrder } from '../elimination/resolve.js';
-import { validateOrder } from '../elimination/order.js';
-import { readDataFile } from '../util/data.js';
-import { buildEliminationProgram } from '../compile/build.js';
-import { emitProgram, type JacobianBatch, type Layout } from '../compile/emit.js';
-import { eliminateDeadCode } from '../compile/program.js';
-import type { ProgramStats } from '../compile/program.js';
-import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
-import type { Graph, VertexId } from '../graph/graph.js';
-import type { Tensor } from '../graph/tensor.js';
-import { median } from '../util/stats.js';
+import { annealCompiledOrder } from '../../src/compile/anneal-compiled.js';
+import { cheapestCompiledOrder, type OrderCandidate, type OrderChoice } from '../../src/compile/choose.js';
+import {
+  compileGraphJacobian,
+  type CompileTarget,
+  type CompiledJacobian,
+} from '../../src/compile/jacobian.js';
+import { resolveOrder } from '../../src/elimination/resolve.js';
+import { validateOrder } from '../../src/elimination/order.js';
+import { readDataFile } from '../../src/util/data.js';
+import { buildEliminationProgram } from '../../src/compile/build.js';
+import { emitProgram, type JacobianBatch, type Layout } from '../../src/compile/emit.js';
+import { eliminateDeadCode } from '../../src/compile/program.js';
+import type { ProgramStats } from '../../src/compile/program.js';
+import { finiteDifferenceJacobian, freezeStopGradients } from '../../src/jacobian/finite-differences.js';
+import type { Graph, VertexId } from '../../src/graph/graph.js';
+import type { Tensor } from '../../src/graph/tensor.js';
+import { median } from '../../src/util/stats.js';
 
 export const RUNTIME_VARIANTS = [
   'forward-order',

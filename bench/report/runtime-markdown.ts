@@ -1,7 +1,7 @@
-import { FAITHFUL_TASKS } from '../tasks/index.js';
+import { FAITHFUL_TASKS } from '../../src/tasks/index.js';
 import type { RuntimeBenchResult } from './runtime-bench.js';
 import { PEER_VARIANTS, RUNTIME_VARIANTS, type RuntimeRow } from './runtime.js';
-import { median } from '../util/stats.js';
+import { median } from '../../src/util/stats.js';
 
 const VARIANTS = [...RUNTIME_VARIANTS, ...PEER_VARIANTS];
 const SCALAR_TASKS = ['RoeFlux_1d', 'RobotArm_6DOF', 'HumanHeartDipole', 'PropaneCombustion', 'g'];

@@ -1,9 +1,9 @@
-import type { CompiledJacobian } from '../compile/jacobian.js';
-import type { Graph, VertexId } from '../graph/graph.js';
-import { finiteDifferenceJacobian, freezeStopGradients } from '../jacobian/finite-differences.js';
-import { TASKS, taskGraph, type TaskDefinition } from '../tasks/index.js';
-import { Rng } from '../util/random.js';
-import { measureOpCosts, predictNanoseconds } from '../compile/op-costs.js';
+import type { CompiledJacobian } from '../../src/compile/jacobian.js';
+import type { Graph, VertexId } from '../../src/graph/graph.js';
+import { finiteDifferenceJacobian, freezeStopGradients } from '../../src/jacobian/finite-differences.js';
+import { TASKS, taskGraph, type TaskDefinition } from '../../src/tasks/index.js';
+import { Rng } from '../../src/util/random.js';
+import { measureOpCosts, predictNanoseconds } from '../../src/compile/op-costs.js';
 import { jaxjsVariant, loadJaxjs } from './jaxjs-peer.js';
 import {
   chooseBestOrder,

@@ -4,9 +4,9 @@
  * `jit(vmap(jacfwd(f)))` / `jit(vmap(jacrev(f)))` compute the Jacobian for a batch. jax-js computes in
  * float32 (its default and fast path), crosscountry in float64.
  */
-import { operandShape, type Graph, type Operand, type Vertex } from '../graph/graph.js';
-import { sizeOf } from '../graph/shape.js';
-import { selectionBlocks } from '../primitives/rules.js';
+import { operandShape, type Graph, type Operand, type Vertex } from '../../src/graph/graph.js';
+import { sizeOf } from '../../src/graph/shape.js';
+import { selectionBlocks } from '../../src/primitives/rules.js';
 
 type JaxModule = typeof import('@jax-js/jax');
 type JArray = InstanceType<JaxModule['Array']>;

@@ -3,27 +3,30 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  facetedLineSpec,
-  findTask,
-  groupedBarSpec,
-  quickOptimize,
-  renderPng,
-  runtimeBenchmark,
-  runtimeMarkdown,
-  FAITHFUL_TASKS,
-  median,
-  TASKS,
-  taskGraph,
-  type BestOrderChoice,
-  type RuntimeBenchResult,
-  type RuntimeReportContext,
-  type VertexId,
-} from '../index.js';
-import { CliError } from './errors.js';
+import { findTask, FAITHFUL_TASKS, TASKS, taskGraph } from '../src/tasks/index.js';
+import { quickOptimize } from '../src/search/index.js';
+import type { VertexId } from '../src/index.js';
+import { median } from '../src/util/stats.js';
+import { facetedLineSpec, groupedBarSpec, renderPng } from '../src/plot/charts.js';
+import { runtimeBenchmark, type RuntimeBenchResult } from './report/runtime-bench.js';
+import { runtimeMarkdown, type RuntimeReportContext } from './report/runtime-markdown.js';
+import type { BestOrderChoice } from './report/runtime.js';
 
-/** Options of `bench runtime` (and of `bench paper`, which reads only outDir). */
-export interface BenchOptions {
+/**
+ * Runtime benchmark: compiled variants and the jax-js peer over batch sizes → results/runtime.{md,json} and
+ * two PNG charts.
+ *
+ *   npm run bench:runtime                      # full run (about 20 minutes)
+ *   npm run bench:runtime -- --quick           # fewer timed rounds, no repeat processes (a smoke run)
+ *   npm run bench:runtime -- --tasks f,g       # only these tasks
+ *   npm run bench:runtime -- --report-only     # rewrite runtime.md and the charts from runtime.json
+ *   npm run bench:runtime -- --repeat 3        # fresh processes repeating the batch-512 timings
+ */
+
+/** A bad option: one line, exit 1. */
+class BenchError extends Error {}
+
+interface BenchOptions {
   readonly outDir: string;
   readonly quick?: boolean;
   readonly tasks?: string;
@@ -34,17 +37,39 @@ export interface BenchOptions {
   readonly repeatChild?: string;
 }
 
+function parseArgs(args: readonly string[]): BenchOptions {
+  const value = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    if (i < 0) return undefined;
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new BenchError(`${flag} needs a value`);
+    return v;
+  };
+  const known = ['--out-dir', '--quick', '--tasks', '--report-only', '--repeat', '--repeat-child'];
+  for (const a of args)
+    if (a.startsWith('--') && !known.includes(a))
+      throw new BenchError(`unknown option ${a} (known: ${known.join(', ')})`);
+  return {
+    outDir: value('--out-dir') ?? 'results',
+    quick: args.includes('--quick'),
+    tasks: value('--tasks'),
+    reportOnly: args.includes('--report-only'),
+    repeat: value('--repeat'),
+    repeatChild: value('--repeat-child'),
+  };
+}
+
 /** `bench runtime`: compiled variants and the peer over batch sizes, as results/runtime.{md,json}. */
-export async function benchRuntime(opts: BenchOptions): Promise<string> {
+async function benchRuntime(opts: BenchOptions): Promise<string> {
   if (opts.repeatChild) return runRepeat(opts.repeatChild);
   const asked = Number(opts.repeat ?? 2);
   if (!Number.isInteger(asked) || asked < 0)
-    throw new CliError(`--repeat must be a whole number ≥ 0, not '${opts.repeat}'`);
+    throw new BenchError(`--repeat must be a whole number ≥ 0, not '${opts.repeat}'`);
   const repeats = opts.quick ? 0 : asked;
   const jsonPath = join(opts.outDir, 'runtime.json');
   if (opts.reportOnly) {
     // Rewrites the Markdown and charts from the measurements already in runtime.json (no timing).
-    if (!existsSync(jsonPath)) throw new CliError(`${jsonPath}: no such file (run the benchmark first)`);
+    if (!existsSync(jsonPath)) throw new BenchError(`${jsonPath}: no such file (run the benchmark first)`);
     const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as RuntimeBenchResult & RuntimeReportContext;
     const { command, machine, runs, warmup, seed, bestOrderSource, annealMoves } = saved;
     const ctx = { command, machine, runs, warmup, seed, bestOrderSource, annealMoves };
@@ -130,11 +155,24 @@ async function writeRuntimeReports(
       runs: rounds,
     }),
   );
-  const { omitted, checks, bestChoices, layouts, primal, allocation, opCosts, predictions } = result;
+  // The repeat processes' timings are kept, so --report-only reproduces the committed report.
+  const { omitted, checks, bestChoices, layouts, primal, allocation, opCosts, predictions, repeats } = result;
   writeFileSync(
     join(outDir, 'runtime.json'),
     `${JSON.stringify(
-      { ...ctx, rows, omitted, checks, bestChoices, layouts, primal, allocation, opCosts, predictions },
+      {
+        ...ctx,
+        rows,
+        omitted,
+        checks,
+        bestChoices,
+        layouts,
+        primal,
+        allocation,
+        opCosts,
+        predictions,
+        repeats,
+      },
       null,
       2,
     )}\n`,
@@ -173,10 +211,10 @@ function repeatInFreshProcesses(
       log(`repeat ${k} of ${count} in a fresh process (batch ${REPEAT_BATCH}, ${faithful.length} tasks)`);
       const child = spawnSync(
         process.execPath,
-        [...process.execArgv, process.argv[1], 'bench', 'runtime', '--repeat-child', dir],
+        [...process.execArgv, process.argv[1], '--repeat-child', dir],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       );
-      if (child.status !== 0) throw new CliError(`repeat ${k} failed (exit ${child.status})`);
+      if (child.status !== 0) throw new BenchError(`repeat ${k} failed (exit ${child.status})`);
       const { rows, allocation } = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as Pick<
         RuntimeBenchResult,
         'rows' | 'allocation'
@@ -206,7 +244,7 @@ function repeatInFreshProcesses(
 /** One repeat: the given orders, batch 512 only, no peer and no extras; rows and allocation to `dir/rows.json`. */
 async function runRepeat(dir: string): Promise<string> {
   if (!existsSync(join(dir, 'choices.json')))
-    throw new CliError(`${join(dir, 'choices.json')}: no such file`);
+    throw new BenchError(`${join(dir, 'choices.json')}: no such file`);
   const choices = JSON.parse(readFileSync(join(dir, 'choices.json'), 'utf8')) as BestOrderChoice[];
   const result = await runtimeBenchmark({
     batches: [REPEAT_BATCH],
@@ -222,4 +260,12 @@ async function runRepeat(dir: string): Promise<string> {
   });
   writeFileSync(join(dir, 'rows.json'), JSON.stringify({ rows: result.rows, allocation: result.allocation }));
   return `wrote ${join(dir, 'rows.json')}`;
+}
+
+try {
+  process.stdout.write(`${await benchRuntime(parseArgs(process.argv.slice(2)))}\n`);
+} catch (e) {
+  if (!(e instanceof BenchError)) throw e;
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exitCode = 1;
 }

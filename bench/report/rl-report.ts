@@ -1,10 +1,10 @@
 import type * as vegaLite from 'vega-lite';
 
-import { EliminationGame } from '../rl/game.js';
-import { FAITHFUL_TASKS, findTask, taskGraph } from '../tasks/index.js';
-import type { TaskDefinition } from '../tasks/task.js';
+import { EliminationGame } from '../../src/rl/game.js';
+import { FAITHFUL_TASKS, findTask, taskGraph } from '../../src/tasks/index.js';
+import type { TaskDefinition } from '../../src/tasks/task.js';
 import { publishedCounts } from './paper-table.js';
-import { median } from '../util/stats.js';
+import { median } from '../../src/util/stats.js';
 
 /** One RL run as `crosscountry optimize --method … --json` reports it (plus the wall time around it). */
 export interface RlRun {

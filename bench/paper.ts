@@ -1,0 +1,28 @@
+/**
+ * The paper-reproduction table: our counts of every task's forward, reverse, Markowitz and AlphaGrad orders
+ * in both cost models, against the counts published with the paper → results/paper-table.{md,json}.
+ *
+ *   npm run bench:paper [-- --out-dir results]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { paperTable } from './report/paper-table.js';
+import { paperTableMarkdown } from './report/paper-table-markdown.js';
+
+const args = process.argv.slice(2);
+const outDir = args.includes('--out-dir') ? args[args.indexOf('--out-dir') + 1] : 'results';
+const rows = paperTable();
+mkdirSync(outDir, { recursive: true });
+const md = join(outDir, 'paper-table.md');
+const json = join(outDir, 'paper-table.json');
+writeFileSync(md, paperTableMarkdown(rows, 'npm run bench:paper'));
+writeFileSync(json, `${JSON.stringify({ command: 'npm run bench:paper', rows }, null, 2)}\n`);
+const mismatches = rows.filter((r) => !r.matchesExpected).map((r) => r.task);
+process.stdout.write(`wrote ${md} and ${json}\n`);
+if (mismatches.length === 0)
+  process.stdout.write(`all ${rows.length} tasks match the expected alphagrad counts\n`);
+else {
+  process.stdout.write(`MISMATCH on ${mismatches.join(', ')}\n`);
+  process.exitCode = 1;
+}
