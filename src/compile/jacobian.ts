@@ -194,6 +194,8 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
     into?: ResultOf<F>,
   ): ResultOf<F> & { readonly batch: number } => {
     const { arrays, batch } = batchInputs(graph, sizes, inputs, checkFinite);
+    if (into !== undefined && (into === null || typeof into !== 'object'))
+      throw new ShapeError(`'into' must be an earlier result of this function, not ${describeValue(into)}`);
     const result = program.run(arrays, batch, into);
     if (checkFinite) explainNonFinite(graph, program.order, sizes, arrays, result);
     return { ...result, batch } as unknown as ResultOf<F> & { readonly batch: number };
@@ -251,10 +253,24 @@ export function jacobianSparsity(
   return jacobianPattern(trace(fn, options.inputs));
 }
 
-function flatten(value: BatchInput, out: number[]): void {
+function flatten(value: BatchInput, out: number[], depth = 0): void {
   if (typeof value === 'number') out.push(value);
   else if (value instanceof Float64Array) for (const x of value) out.push(x);
-  else for (const v of value) flatten(v as BatchInput, out);
+  // Only arrays nest: a string is iterable too, and each of its characters would recurse forever.
+  else if (Array.isArray(value) && depth < 32)
+    for (const v of value) flatten(v as BatchInput, out, depth + 1);
+  else
+    throw new ShapeError(
+      `an input value must be a number, a Float64Array or nested arrays of numbers, not ${describeValue(value)}`,
+    );
+}
+
+/** A short description of a bad value for an error message. */
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array nested too deeply';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)}`;
+  return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
 }
 
 /** Index of the first NaN or ±Infinity, or -1; a plain loop (findIndex's callback costs more than a small Jacobian). */
@@ -306,6 +322,10 @@ function batchInputs(
   inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
   checkFinite: boolean,
 ): { arrays: Float64Array[]; batch: number } {
+  if (inputs === null || typeof inputs !== 'object')
+    throw new ShapeError(
+      `inputs must be an array (one per input) or an object keyed by input name, not ${describeValue(inputs)}`,
+    );
   const list: BatchInput[] = Array.isArray(inputs)
     ? [...(inputs as BatchInput[])]
     : graph.inputs.map((x) => {

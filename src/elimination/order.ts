@@ -3,13 +3,17 @@ import { eliminableVertices, outputVertexIds, type Graph, type VertexId } from '
 
 /** Checks that `order` lists every eliminable vertex exactly once and nothing else. */
 export function validateOrder(graph: Graph, order: readonly number[]): VertexId[] {
+  if (!Array.isArray(order))
+    throw new InvalidOrderError(
+      `an order is an array of vertex ids, not ${JSON.stringify(order) ?? typeof order}`,
+    );
   const eliminable = new Set(eliminableVertices(graph));
   const outputs = outputVertexIds(graph);
   const seen = new Set<number>();
   for (const v of order) {
     if (!Number.isInteger(v) || v < 1 || v > graph.vertices.length) {
       throw new InvalidOrderError(
-        `order names vertex ${v}, but vertices are numbered 1..${graph.vertices.length}`,
+        `order names vertex ${JSON.stringify(v) ?? String(v)}, but vertices are numbered 1..${graph.vertices.length}`,
       );
     }
     if (seen.has(v)) throw new InvalidOrderError(`order lists vertex ${v} twice`);

@@ -1,5 +1,6 @@
 import { GraphValidationError } from './errors.js';
 import type { Graph, GraphInput, Operand, Vertex } from './graph.js';
+import { checkShape } from './shape.js';
 import { tensor } from './tensor.js';
 
 /** JSON numbers cannot hold ±Infinity or NaN (softmax lowers to max(-inf, ·)), so those become strings. */
@@ -51,7 +52,10 @@ function decodeOperand(json: unknown, where: string): Operand {
   if (o && typeof o.literal === 'object' && o.literal !== null) {
     const lit = o.literal as { shape?: unknown; data?: unknown };
     if (Array.isArray(lit.shape) && Array.isArray(lit.data)) {
-      return { kind: 'literal', value: tensor(lit.shape as number[], lit.data.map(decodeNumber)) };
+      return {
+        kind: 'literal',
+        value: tensor(checkShape(lit.shape, `a literal in ${where}`), lit.data.map(decodeNumber)),
+      };
     }
   }
   throw new GraphValidationError(`graph JSON: bad operand ${JSON.stringify(json)} in ${where}`);
@@ -95,7 +99,7 @@ export function graphFromJson(json: unknown): Graph {
   const inputs: GraphInput[] = g.inputs.map((i, k) => {
     if (!i || !Array.isArray(i.shape))
       throw new GraphValidationError(`graph JSON: input ${k + 1} has no shape`);
-    return { name: String(i.name ?? `x${k}`), shape: i.shape };
+    return { name: String(i.name ?? `x${k}`), shape: checkShape(i.shape, `graph JSON: input ${k + 1}`) };
   });
   const vertices = g.vertices.map((v, k) => {
     if (!v || typeof v.primitive !== 'string' || !Array.isArray(v.operands) || !Array.isArray(v.shape)) {
@@ -106,7 +110,7 @@ export function graphFromJson(json: unknown): Graph {
       primitive: v.primitive,
       operands: v.operands.map((o) => decodeOperand(o, `vertex ${v.id}`)),
       params: v.params ?? {},
-      shape: v.shape,
+      shape: checkShape(v.shape, `graph JSON: vertex at position ${k + 1}`),
       ...(v.name ? { name: v.name } : {}),
     } as unknown as Vertex;
   });

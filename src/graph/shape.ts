@@ -1,5 +1,26 @@
+import { ShapeError } from './errors.js';
+
 /** Shapes are row-major extents; `[]` is a scalar. Every tensor in crosscountry is stored flat. */
 export type Shape = readonly number[];
+
+/** Elements a tensor may have: typed arrays (and index arrays over them) stop at 2^31. */
+export const MAX_ELEMENTS = 2 ** 30;
+
+/** `value` as a shape: an array of whole extents ≥ 0 with at most MAX_ELEMENTS elements, or a ShapeError. */
+export function checkShape(value: unknown, where: string): number[] {
+  if (!Array.isArray(value))
+    throw new ShapeError(
+      `${where}: a shape must be an array of extents, not ${JSON.stringify(value) ?? typeof value}`,
+    );
+  for (const d of value)
+    if (!(Number.isSafeInteger(d) && d >= 0))
+      throw new ShapeError(
+        `${where}: shape [${value.map(String).join(', ')}] has an extent that is not a whole number ≥ 0`,
+      );
+  if (sizeOf(value) > MAX_ELEMENTS)
+    throw new ShapeError(`${where}: shape [${value.join(', ')}] has more than 2^30 elements`);
+  return [...value];
+}
 
 export function sizeOf(shape: Shape): number {
   let n = 1;

@@ -10,7 +10,7 @@ export interface Tensor {
 export function tensor(shape: Shape, data: Float64Array | readonly number[]): Tensor {
   const arr = data instanceof Float64Array ? data : Float64Array.from(data);
   if (arr.length !== sizeOf(shape)) {
-    throw new RangeError(
+    throw new ShapeError(
       `tensor data has ${arr.length} elements, shape [${shape.join(',')}] needs ${sizeOf(shape)}`,
     );
   }

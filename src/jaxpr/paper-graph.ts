@@ -35,20 +35,28 @@ const literalValue = (v: number | string): number =>
  * then numInputs + k for vertex k). Same program, same numbering as the task's jaxpr.
  */
 export function importPaperGraph(json: PaperGraphJson): Graph {
+  if (!isPaperGraphJson(json))
+    throw new GraphValidationError('not a paper graph JSON (equations, inputShapes, outputsInReturnOrder)');
   const b = new GraphBuilder();
   const vars: Operand[] = json.inputShapes.map((shape, i) => b.addInput(`x${i + 1}`, shape));
-  for (const eq of json.equations) {
+  for (const [k, eq] of json.equations.entries()) {
+    if (!eq || typeof eq !== 'object' || !Array.isArray(eq.inputs))
+      throw new GraphValidationError(`${json.task}: equation ${k + 1} is malformed`);
     const where = `${json.task} vertex ${eq.vertex}`;
     if (eq.vertex !== vars.length - json.inputShapes.length + 1)
       throw new GraphValidationError(`${where}: vertices out of order`);
     if (!isPrimitive(eq.primitive))
       throw new UnsupportedPrimitiveError(`${where}: unsupported primitive '${eq.primitive}'`);
     const operands = eq.inputs.map((inp): Operand => {
+      if (!inp || typeof inp !== 'object')
+        throw new GraphValidationError(`${where}: malformed operand ${JSON.stringify(inp)}`);
       if ('var' in inp) {
         const op = vars[inp.var - 1];
         if (!op) throw new GraphValidationError(`${where}: unknown variable ${inp.var}`);
         return op;
       }
+      if (typeof inp.literal !== 'number' && typeof inp.literal !== 'string')
+        throw new GraphValidationError(`${where}: malformed operand ${JSON.stringify(inp)}`);
       return { kind: 'literal', value: scalarTensor(literalValue(inp.literal)) };
     });
     const op = b.addVertex(
@@ -56,12 +64,18 @@ export function importPaperGraph(json: PaperGraphJson): Graph {
       operands,
       paramsFromJaxpr(eq.primitive, eq.params, eq.outputShape) as never,
     );
-    if (!shapesEqual(b.shapeOf(op), eq.outputShape)) {
+    if (!Array.isArray(eq.outputShape) || !shapesEqual(b.shapeOf(op), eq.outputShape)) {
       throw new GraphValidationError(
-        `${where}: computes ${formatShape(b.shapeOf(op))}, file says ${formatShape(eq.outputShape)}`,
+        `${where}: computes ${formatShape(b.shapeOf(op))}, file says ${Array.isArray(eq.outputShape) ? formatShape(eq.outputShape) : JSON.stringify(eq.outputShape)}`,
       );
     }
     vars.push(op);
   }
-  return b.build(json.outputsInReturnOrder.map((v) => vars[json.inputShapes.length + v - 1]));
+  return b.build(
+    json.outputsInReturnOrder.map((v) => {
+      const op = vars[json.inputShapes.length + v - 1];
+      if (!op) throw new GraphValidationError(`${json.task}: output ${JSON.stringify(v)} is not a vertex`);
+      return op;
+    }),
+  );
 }

@@ -1,7 +1,7 @@
-import { GraphValidationError, UnsupportedPrimitiveError } from '../graph/errors.js';
+import { CrosscountryError, GraphValidationError, UnsupportedPrimitiveError } from '../graph/errors.js';
 import type { Graph, GraphInput, Operand, Vertex, VertexId } from '../graph/graph.js';
 import { isPrimitive, type ParamsOf, type Primitive } from '../graph/primitive.js';
-import type { Shape } from '../graph/shape.js';
+import { checkShape, sizeOf, type Shape } from '../graph/shape.js';
 import { ruleOf } from './rules.js';
 
 /**
@@ -13,7 +13,7 @@ export class GraphBuilder {
   private readonly vertices: Vertex[] = [];
 
   addInput(name: string, shape: Shape): Operand {
-    this.inputs.push({ name, shape: [...shape] });
+    this.inputs.push({ name, shape: checkShape(shape, `input ${this.inputs.length + 1} (${name})`) });
     return { kind: 'input', index: this.inputs.length - 1 };
   }
 
@@ -75,13 +75,29 @@ export class GraphBuilder {
       throw new GraphValidationError(`${where} takes ${rule.arity} operands, got ${operands.length}`);
     }
     operands.forEach((op) => this.checkOperand(op, where));
-    return rule.shape(
-      operands.map((op) => this.shapeOf(op)),
-      params,
-    );
+    if (params === null || typeof params !== 'object')
+      throw new GraphValidationError(`${where} has params ${JSON.stringify(params)}, not an object`);
+    try {
+      return rule.shape(
+        operands.map((op) => this.shapeOf(op)),
+        params,
+      );
+    } catch (e) {
+      // A rule reading params of the wrong form (from JSON or user code) fails in its own way: say where.
+      if (e instanceof CrosscountryError) throw e;
+      throw new GraphValidationError(`${where} has malformed params ${JSON.stringify(params)}`);
+    }
   }
 
   private checkOperand(op: Operand, where: string): void {
+    const kind = (op as { kind?: unknown } | null)?.kind;
+    if (kind !== 'input' && kind !== 'vertex' && kind !== 'literal')
+      throw new GraphValidationError(`${where} has a malformed operand ${JSON.stringify(op) ?? String(op)}`);
+    if (op.kind === 'literal') {
+      checkShape(op.value?.shape, `${where}, a literal`);
+      if (!(op.value.data instanceof Float64Array) || op.value.data.length !== sizeOf(op.value.shape))
+        throw new GraphValidationError(`${where} has a literal whose data does not fit its shape`);
+    }
     if (
       op.kind === 'input' &&
       !(Number.isInteger(op.index) && op.index >= 0 && op.index < this.inputs.length)
@@ -96,10 +112,23 @@ export class GraphBuilder {
 
 /** Re-validates a graph from elsewhere (JSON, user code): ids, references and every shape. */
 export function validateGraph(graph: Graph): Graph {
+  if (
+    !graph ||
+    !Array.isArray(graph.inputs) ||
+    !Array.isArray(graph.vertices) ||
+    !Array.isArray(graph.outputs)
+  )
+    throw new GraphValidationError('a graph has inputs, vertices and outputs arrays');
   const b = new GraphBuilder();
-  graph.inputs.forEach((inp) => b.addInput(inp.name, inp.shape));
+  graph.inputs.forEach((inp, i) => {
+    if (!inp || typeof inp !== 'object') throw new GraphValidationError(`input ${i + 1} is malformed`);
+    b.addInput(String(inp.name), inp.shape);
+  });
   graph.vertices.forEach((v, i) => {
+    if (!v || typeof v !== 'object' || !Array.isArray(v.operands))
+      throw new GraphValidationError(`vertex at position ${i + 1} is malformed`);
     if (v.id !== i + 1) throw new GraphValidationError(`vertex at position ${i + 1} has id ${v.id}`);
+    checkShape(v.shape, `vertex ${v.id} (${v.primitive})`);
     b.addVertex(v.primitive, v.operands, v.params as never, v.name);
   });
   const rebuilt = b.build(graph.outputs);

@@ -1,6 +1,6 @@
 import { CrosscountryError, ShapeError } from '../graph/errors.js';
 import type { Graph } from '../graph/graph.js';
-import type { Shape } from '../graph/shape.js';
+import { checkShape, type Shape } from '../graph/shape.js';
 import { GraphBuilder } from '../primitives/builder.js';
 import { operandOf, Traced, withActiveBuilder, type TensorLike } from './tensor-api.js';
 
@@ -19,13 +19,19 @@ export function specShape(spec: InputSpec): Shape {
  * operations run; `fn` returns one tensor or an array of them (numbers become constant outputs).
  */
 export function trace(fn: TracedFunction, inputSpecs: readonly InputSpec[]): Graph {
+  if (typeof fn !== 'function') throw new CrosscountryError(`trace needs a function, not ${typeof fn}`);
+  if (!Array.isArray(inputSpecs))
+    throw new ShapeError('the input specs must be an array with one shape (or { name, shape }) per argument');
   const builder = new GraphBuilder();
   const args = inputSpecs.map((spec, i) => {
-    const shape = specShape(spec);
-    const name = Array.isArray(spec) ? undefined : (spec as { name?: string }).name;
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new ShapeError(`input ${i + 1} has invalid shape ${JSON.stringify(shape)}`);
-    }
+    if (spec === null || typeof spec !== 'object')
+      throw new ShapeError(
+        `input ${i + 1}: a spec is a shape or { name, shape }, not ${JSON.stringify(spec)}`,
+      );
+    const shape = checkShape(specShape(spec), `input ${i + 1}`);
+    const name = Array.isArray(spec) ? undefined : (spec as { name?: unknown }).name;
+    if (name !== undefined && typeof name !== 'string')
+      throw new ShapeError(`input ${i + 1}: its name must be a string, not ${JSON.stringify(name)}`);
     return new Traced(builder, builder.addInput(name ?? defaultName(i), shape));
   });
   return withActiveBuilder(builder, () => {
