@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The package as a user gets it: `npm pack`, install the tarball into an empty ESM project, import the
 # core and the subpath entry points from plain Node and from strict TypeScript (node16 and bundler
-# resolution), compute one Jacobian, run the bin, and check the size of what the install brought.
+# resolution), compute one Jacobian, run the bin, and check the size of what the install brought; then
+# install from a git URL (the committed HEAD; npm builds it through `prepare`) and import and run again.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -79,3 +80,13 @@ if [ "$size_kb" -gt $((60 * 1024)) ]; then
   echo "error: the core install is larger than 60 MB" >&2
   exit 1
 fi
+
+# From a git URL: npm clones the committed HEAD, installs its dev dependencies and runs `prepare`.
+mkdir "$work/from-git"
+cd "$work/from-git"
+printf '{ "name": "from-git", "version": "1.0.0", "type": "module", "private": true }\n' > package.json
+npm install --no-audit --no-fund --silent "git+file://$repo"
+cp "$work/consumer/check.mjs" .
+node check.mjs
+npx --no-install crosscountry --help | grep -q 'Usage: crosscountry'
+echo "git URL install: imports, Jacobian and bin work"

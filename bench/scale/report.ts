@@ -101,13 +101,13 @@ function familyTable(run: ScaleRun, family: (typeof FAMILIES)[number]): string[]
   return [...lines, ''];
 }
 
-interface Verdict {
+export interface Verdict {
   readonly target: string;
   readonly measured: string;
   readonly met: boolean | null;
 }
 
-function verdicts(run: ScaleRun): Verdict[] {
+export function verdicts(run: ScaleRun): Verdict[] {
   const out: Verdict[] = [];
   const member = (f: string, size: number): MemberResult | undefined =>
     run.members.find((m) => m.family === f && m.size === size);
