@@ -89,3 +89,4 @@ export {
 } from './compile/result-format.js';
 export { jacobianPattern } from './elimination/sparsity.js';
 export { graphFingerprint } from './graph/fingerprint.js';
+export { jvp, vjp, jvpOfGraph, vjpOfGraph, type TensorValue } from './jacobian/transforms.js';
