@@ -89,4 +89,13 @@ export {
 } from './compile/result-format.js';
 export { jacobianPattern } from './elimination/sparsity.js';
 export { graphFingerprint } from './graph/fingerprint.js';
-export { jvp, vjp, jvpOfGraph, vjpOfGraph, type TensorValue } from './jacobian/transforms.js';
+export {
+  jacfwd,
+  jacrev,
+  jvp,
+  vjp,
+  jvpOfGraph,
+  vjpOfGraph,
+  type JacobianOptions,
+  type TensorValue,
+} from './jacobian/transforms.js';

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  finiteDifferenceJacobian,
+  jacfwd,
+  jacrev,
   jvp,
   jvpOfGraph,
   np,
@@ -10,6 +13,7 @@ import {
   vjp,
   vjpOfGraph,
   type Tensor,
+  trace,
   type Traced,
 } from '../src/index.js';
 import { TASKS, taskGraph } from '../src/tasks/index.js';
@@ -106,5 +110,45 @@ describe('jvp and vjp from the graph', () => {
     const [, pullback] = vjp(fn, [[1, 2]]);
     assert.throws(() => pullback([1]), /cotangent 1 has shape \[\], expected \[2\]/);
     assert.throws(() => jvp(fn, ['a' as never], [1]), /primal 1 must be a number/);
+  });
+
+  test('jacfwd and jacrev give nested out.shape ++ in.shape Jacobians, with argnums and hasAux', () => {
+    const fn = (x: Traced, W: Traced) => [np.tanh(np.matmul(W, x)), np.sum(np.mul(x, x))];
+    const x = [0.3, -0.5, 0.8];
+    const W = [
+      [0.2, -0.1, 0.4],
+      [0.7, 0.3, -0.6],
+    ];
+    const graph = trace(fn, [[3], [2, 3]]);
+    const point: Tensor[] = [
+      { shape: [3], data: Float64Array.from(x) },
+      { shape: [2, 3], data: Float64Array.from(W.flat()) },
+    ];
+    const fd = finiteDifferenceJacobian(graph, point).jacobian;
+    const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+    for (const jac of [jacfwd, jacrev]) {
+      // Both arguments: per output, per argument.
+      const both = jac(fn, { argnums: [0, 1] })(x, W) as unknown[][];
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++)
+          close(Float64Array.from(flat(both[i][j])), fd[i][j].data, `${jac.name} J[${i}][${j}]`, 1e-6);
+      // One argument (a number, not a list): the W block only, shaped [2, 2, 3] for the first output.
+      const dW = jac(fn, { argnums: 1 })(x, W) as unknown[];
+      assert.equal((dW[0] as unknown[][][]).length, 2);
+      assert.equal((dW[0] as unknown[][][])[0].length, 2);
+      assert.equal((dW[0] as unknown[][][])[0][0].length, 3);
+      close(Float64Array.from(flat(dW[0])), fd[0][1].data, `${jac.name} dW`, 1e-6);
+      // hasAux: fn returns [output, aux]; aux is returned, not differentiated.
+      const withAux = (v: Traced) => [np.sin(v), np.mul(v, 2)];
+      const [dsin, aux] = jac(withAux, { hasAux: true })([0.1, 0.2]) as [number[][], number[]];
+      assert.deepEqual(aux, [0.2, 0.4]);
+      close(
+        Float64Array.from(flat(dsin)),
+        Float64Array.of(Math.cos(0.1), 0, 0, Math.cos(0.2)),
+        'dsin',
+        1e-15,
+      );
+    }
+    assert.throws(() => jacfwd(fn, { argnums: 2 })(x, W), /argnums 2 is not an argument index/);
   });
 });

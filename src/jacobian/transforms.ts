@@ -1,11 +1,14 @@
 import { ShapeError } from '../graph/errors.js';
 import { nodeOfOperand, operandShape, type Graph } from '../graph/graph.js';
 import { shapesEqual, sizeOf, type Shape } from '../graph/shape.js';
-import { fromNested, type NestedArray, type Tensor } from '../graph/tensor.js';
+import { fromNested, toNested, type NestedArray, type Tensor } from '../graph/tensor.js';
 import { evaluateGraph, outputValues } from '../evaluate/evaluate.js';
 import { localJacobians, type LocalEdge } from '../evaluate/linearize.js';
 import type { Block } from '../sparse/block.js';
+import { stopGradient, type TensorLike } from '../trace/tensor-api.js';
 import { trace, type TracedFunction } from '../trace/trace.js';
+import { resolveOrder } from '../elimination/resolve.js';
+import { jacobianByElimination } from './eliminate.js';
 
 /**
  * Jacobian-vector and vector-Jacobian products straight from the graph, as JAX's `jvp` and `vjp`: one
@@ -172,4 +175,74 @@ export function vjp(
   );
   const r = vjpOfGraph(graph, p);
   return [r.outputs, (cotangents) => r.pullback(cotangents.map((v, i) => toTensor(v, `cotangent ${i + 1}`)))];
+}
+
+/** Options of `jacfwd`/`jacrev`, as JAX's: which arguments to differentiate, and whether fn returns aux. */
+export interface JacobianOptions {
+  /** An argument index, or several (then one Jacobian per index, in that order). Default 0. */
+  readonly argnums?: number | readonly number[];
+  /** fn returns [output(s), aux]: aux is evaluated and returned as it is, not differentiated. */
+  readonly hasAux?: boolean;
+}
+
+/**
+ * The Jacobian of fn at the primals, nested as JAX returns it: per output (a list when fn returns a list),
+ * per argnum (a list when argnums is), an array of shape out.shape ++ in.shape.
+ */
+function nestedJacobian(
+  fn: TracedFunction,
+  options: JacobianOptions,
+  mode: 'forward' | 'reverse',
+  primals: readonly TensorValue[],
+): NestedArray | NestedArray[] | [NestedArray | NestedArray[], NestedArray | NestedArray[]] {
+  const p = primals.map((v, i) => toTensor(v, `primal ${i + 1}`));
+  const many = Array.isArray(options.argnums);
+  const argnums = (many ? options.argnums : [options.argnums ?? 0]) as readonly number[];
+  for (const a of argnums)
+    if (!Number.isInteger(a) || a < 0 || a >= p.length)
+      throw new ShapeError(`argnums ${a} is not an argument index (fn has ${p.length} arguments)`);
+  let outputCount = 0;
+  let outputIsList = false;
+  let auxIsList = false;
+  const graph = trace(
+    (...args) => {
+      // Arguments not differentiated enter through stop_gradient: their Jacobian blocks are structurally zero.
+      const result = fn(...args.map((a, i) => (argnums.includes(i) ? a : stopGradient(a))));
+      const [out, aux] = options.hasAux
+        ? (result as [TensorLike | TensorLike[], TensorLike | TensorLike[]])
+        : [result, []];
+      outputIsList = Array.isArray(out);
+      auxIsList = Array.isArray(aux);
+      const outs = (outputIsList ? out : [out]) as TensorLike[];
+      outputCount = outs.length;
+      return [...outs, ...((auxIsList ? aux : [aux]) as TensorLike[])];
+    },
+    p.map((t) => t.shape),
+  );
+  // Eliminated in forward or reverse order on the structured blocks (the JAX modes' accumulation orders).
+  const blocks = jacobianByElimination(graph, p, resolveOrder(graph, mode));
+  const perOutput = blocks.jacobian.slice(0, outputCount).map((row) => {
+    const selected = argnums.map((a) => toNested(row[a]));
+    return many ? selected : selected[0];
+  });
+  const jac = outputIsList ? perOutput : perOutput[0];
+  if (!options.hasAux) return jac as NestedArray | NestedArray[];
+  const aux = blocks.outputs.slice(outputCount).map(toNested);
+  return [jac as NestedArray | NestedArray[], auxIsList ? aux : aux[0]];
+}
+
+/** JAX's `jacfwd(fn, argnums, has_aux)`: a function of the primals returning the Jacobian (forward sweeps). */
+export function jacfwd(
+  fn: TracedFunction,
+  options: JacobianOptions = {},
+): (...primals: TensorValue[]) => ReturnType<typeof nestedJacobian> {
+  return (...primals) => nestedJacobian(fn, options, 'forward', primals);
+}
+
+/** JAX's `jacrev(fn, argnums, has_aux)`: the same Jacobian by reverse (adjoint) sweeps. */
+export function jacrev(
+  fn: TracedFunction,
+  options: JacobianOptions = {},
+): (...primals: TensorValue[]) => ReturnType<typeof nestedJacobian> {
+  return (...primals) => nestedJacobian(fn, options, 'reverse', primals);
 }
