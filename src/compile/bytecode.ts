@@ -1,8 +1,9 @@
-import { offsetsOf, type SparsityPattern } from '../sparse/pattern.js';
+import { offsetsOf, patternPosition, type SparsityPattern } from '../sparse/pattern.js';
 import { LruCache } from '../util/lru.js';
 import type { CompiledProgram } from './emit.js';
 import { isProduct, type Program } from './program.js';
 import {
+  globalCoordinate,
   patternOfEntries,
   resultArrays,
   type AnyJacobianBatch,
@@ -204,10 +205,11 @@ function schedule(
 function rootsInRowOrder(program: Program): number[] {
   const rowOffsets = offsetsOf(program.outputs.map((o) => o.length));
   const inputSizes = program.inputs.map((x) => x.length);
+  const colOffsets = offsetsOf(inputSizes);
   const rooted: [row: number, slot: number][] = [];
   program.outputs.forEach((slots, i) => slots.forEach((sl, e) => rooted.push([rowOffsets[i] + e, sl])));
   for (const [i, j, flat, sl] of program.jacobian)
-    rooted.push([rowOffsets[i] + Math.floor(flat / inputSizes[j]), sl]);
+    rooted.push([globalCoordinate(i, j, flat, inputSizes, rowOffsets, colOffsets)[0], sl]);
   return rooted.sort((a, b) => a[0] - b[0]).map(([, sl]) => sl);
 }
 
@@ -454,29 +456,20 @@ function storesOf(program: Program, format: ResultFormat, pattern: () => Sparsit
   } else if (format === 'dense') {
     stride.push(rowOffsets[outputSizes.length] * cols);
     for (const [i, j, flat, s] of program.jacobian) {
-      const n = inputSizes[j];
+      const [r, c] = globalCoordinate(i, j, flat, inputSizes, rowOffsets, colOffsets);
       slot.push(s);
       array.push(base);
-      offset.push((rowOffsets[i] + Math.floor(flat / n)) * cols + colOffsets[j] + (flat % n));
+      offset.push(r * cols + c);
     }
     arrays = (r) => [...r.outputs, (r as DenseJacobianBatch).jacobian];
   } else {
     const p = pattern();
     stride.push(p.colIdx.length);
     for (const [i, j, flat, s] of program.jacobian) {
-      const n = inputSizes[j];
-      const r = rowOffsets[i] + Math.floor(flat / n);
-      const c = colOffsets[j] + (flat % n);
-      let lo = p.rowPtr[r];
-      let hi = p.rowPtr[r + 1];
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (p.colIdx[mid] < c) lo = mid + 1;
-        else hi = mid;
-      }
+      const [r, c] = globalCoordinate(i, j, flat, inputSizes, rowOffsets, colOffsets);
       slot.push(s);
       array.push(base);
-      offset.push(lo);
+      offset.push(patternPosition(p, r, c));
     }
     arrays = (r) => [...r.outputs, (r as SparseJacobianBatch).values];
   }

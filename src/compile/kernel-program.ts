@@ -7,7 +7,7 @@ import { EdgeGraph } from '../elimination/edge-graph.js';
 import { finalBlocks } from '../elimination/sparsity.js';
 import { validateOrder } from '../elimination/order.js';
 import { isFull, nnz, type Block } from '../sparse/block.js';
-import { offsetsOf, patternOfBlocks, type SparsityPattern } from '../sparse/pattern.js';
+import { offsetsOf, patternOfBlocks, patternPosition, type SparsityPattern } from '../sparse/pattern.js';
 import type { CompiledProgram } from './emit.js';
 import {
   resultArrays,
@@ -172,17 +172,8 @@ function resultWriter(
     let start = starts.get(key);
     if (start === undefined) {
       start = new Int32Array(outputSizes[i]);
-      for (let r = 0; r < outputSizes[i]; r++) {
-        const R = rowOffsets[i] + r;
-        let lo = pattern.rowPtr[R];
-        let hi = pattern.rowPtr[R + 1];
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (pattern.colIdx[mid] < colOffsets[j]) lo = mid + 1;
-          else hi = mid;
-        }
-        start[r] = lo;
-      }
+      for (let r = 0; r < outputSizes[i]; r++)
+        start[r] = patternPosition(pattern, rowOffsets[i] + r, colOffsets[j]);
       starts.set(key, start);
     }
     return start;

@@ -1,5 +1,10 @@
 import { CrosscountryError, ShapeError } from '../graph/errors.js';
-import { offsetsOf, patternFromCoordinates, type SparsityPattern } from '../sparse/pattern.js';
+import {
+  offsetsOf,
+  patternFromCoordinates,
+  patternPosition,
+  type SparsityPattern,
+} from '../sparse/pattern.js';
 import type { JacobianEntry } from './program.js';
 
 export type { SparsityPattern } from '../sparse/pattern.js';
@@ -62,7 +67,7 @@ export function patternOfEntries(
 }
 
 /** (row, col) of entry `flat` of block (i, j) in the flattened matrix. */
-function globalCoordinate(
+export function globalCoordinate(
   i: number,
   j: number,
   flat: number,
@@ -222,23 +227,13 @@ export function resultLayout(
   }
   const p = patternOf();
   const nnz = p.colIdx.length;
-  const position = (r: number, c: number): number => {
-    let lo = p.rowPtr[r];
-    let hi = p.rowPtr[r + 1] - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (p.colIdx[mid] < c) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
   return {
     ...arrays,
     jacobianArgument: (r) => (r as SparseJacobianBatch).values,
     target: (k, b) => {
       const [i, j, flat] = entries[k];
       const [r, c] = globalCoordinate(i, j, flat, inputSizes, rowOffsets, colOffsets);
-      return `J[${b}*${nnz}+${position(r, c)}]`;
+      return `J[${b}*${nnz}+${patternPosition(p, r, c)}]`;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ParamsOf, Primitive } from './primitive.js';
-import type { Shape } from './shape.js';
+import { sizeOf, type Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 /** Vertex ids are 1-based in equation (program) order, as in JAX jaxprs and Graphax. Inputs are not vertices. */
@@ -66,6 +66,11 @@ export function nodeOfOperand(graph: Graph, op: Operand): number | null {
     case 'literal':
       return null;
   }
+}
+
+/** Scalar size of every node, in node order (inputs first, then vertices; see nodeOfOperand). */
+export function nodeSizes(graph: Graph): number[] {
+  return [...graph.inputs.map((x) => sizeOf(x.shape)), ...graph.vertices.map((v) => sizeOf(v.shape))];
 }
 
 export function nodeOfVertex(graph: Graph, id: VertexId): number {

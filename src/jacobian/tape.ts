@@ -1,4 +1,4 @@
-import { nodeOfOperand, type Graph } from '../graph/graph.js';
+import { nodeOfOperand, nodeSizes, type Graph } from '../graph/graph.js';
 import { sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { evaluateGraph, outputValues } from '../evaluate/evaluate.js';
@@ -44,7 +44,7 @@ function recordTape(graph: Graph, inputs: readonly Tensor[]): Tape {
       matrix: blockToDense(block),
     })),
   );
-  const sizes = [...graph.inputs.map((i) => sizeOf(i.shape)), ...graph.vertices.map((v) => sizeOf(v.shape))];
+  const sizes = nodeSizes(graph);
   return { outputs: outputValues(graph, ev), edges, sizes };
 }
 

@@ -1,5 +1,5 @@
 import { ShapeError } from '../graph/errors.js';
-import { nodeOfOperand, operandShape, type Graph } from '../graph/graph.js';
+import { nodeOfOperand, nodeSizes, operandShape, type Graph } from '../graph/graph.js';
 import { shapesEqual, sizeOf, type Shape } from '../graph/shape.js';
 import { fromNested, toNested, type NestedArray, type Tensor } from '../graph/tensor.js';
 import { evaluateGraph, outputValues } from '../evaluate/evaluate.js';
@@ -69,7 +69,7 @@ interface Linearized {
 
 function linearize(graph: Graph, primals: readonly Tensor[]): Linearized {
   const ev = evaluateGraph(graph, primals);
-  const sizes = [...graph.inputs.map((x) => sizeOf(x.shape)), ...graph.vertices.map((v) => sizeOf(v.shape))];
+  const sizes = nodeSizes(graph);
   return { outputs: outputValues(graph, ev), edges: localJacobians(graph, ev), sizes };
 }
 

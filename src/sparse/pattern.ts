@@ -35,6 +35,18 @@ export function patternFromCoordinates(
 }
 
 /** Prefix sums [0, n0, n0+n1, …]: where each output's rows (or input's columns) start. */
+/** The position in `pattern` of the first entry of row r whose column is ≥ c (the entry (r, c) if present). */
+export function patternPosition(pattern: SparsityPattern, r: number, c: number): number {
+  let lo = pattern.rowPtr[r];
+  let hi = pattern.rowPtr[r + 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pattern.colIdx[mid] < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function offsetsOf(sizes: readonly number[]): number[] {
   const out = [0];
   for (const n of sizes) out.push(out[out.length - 1] + n);
