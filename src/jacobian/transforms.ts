@@ -5,8 +5,17 @@ import { fromNested, toNested, type NestedArray, type Tensor } from '../graph/te
 import { evaluateGraph, outputValues } from '../evaluate/evaluate.js';
 import { localJacobians, type LocalEdge } from '../evaluate/linearize.js';
 import type { Block } from '../sparse/block.js';
-import { stopGradient, type TensorLike } from '../trace/tensor-api.js';
-import { trace, type TracedFunction } from '../trace/trace.js';
+import { stopGradient, Traced, type TensorLike } from '../trace/tensor-api.js';
+import { trace } from '../trace/trace.js';
+import {
+  flattenAlong,
+  flattenTree,
+  leafCount,
+  mapTreeDef,
+  unflattenTree,
+  type Tree,
+  type TreeDef,
+} from '../trace/pytree.js';
 import { resolveOrder } from '../elimination/resolve.js';
 import { jacobianByElimination } from './eliminate.js';
 
@@ -127,122 +136,258 @@ export function vjpOfGraph(
   return { outputs, pullback };
 }
 
-/** A number, nested arrays of numbers, or a Tensor: what a primal, tangent or cotangent may be given as. */
-export type TensorValue = number | NestedArray | Tensor;
+/**
+ * A tensor as a transform takes it: a number (a scalar), nested arrays of numbers (one tensor, its shape
+ * from the nesting), a Float64Array (a vector) or a Tensor.
+ */
+export type TensorValue = number | NestedArray | Float64Array | Tensor;
+
+/** Arguments may be pytrees: arrays and plain objects of tensors (nested number arrays are one tensor). */
+export type ValueTree = Tree<TensorValue>;
+/** Results are pytrees of Tensors of the same structure as fn's results. */
+export type TensorTree = Tree<Tensor>;
+/** Jacobians are pytrees of nested arrays of shape out.shape ++ in.shape. */
+export type JacobianTree = Tree<NestedArray>;
+
+/** A function of traced pytrees returning a pytree of traced values (or numbers, as constants). */
+export type TreeFunction<A extends unknown[]> = (...args: A) => Tree<TensorLike>;
+
+function isTensorObject(v: unknown): v is Tensor {
+  return v !== null && typeof v === 'object' && 'shape' in v && (v as Tensor).data instanceof Float64Array;
+}
+
+/** Only numbers below: a tensor given as nested arrays (a ragged one is rejected when converted). */
+function isNumberArray(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' || isNumberArray(x));
+}
+
+function isTensorValue(v: unknown): v is TensorValue {
+  return typeof v === 'number' || v instanceof Float64Array || isTensorObject(v) || isNumberArray(v);
+}
+
+function isTraceLeaf(v: unknown): v is TensorLike {
+  return typeof v === 'number' || v instanceof Traced;
+}
 
 function toTensor(v: TensorValue, what: string): Tensor {
   if (typeof v === 'number') return { shape: [], data: Float64Array.of(v) };
-  if (Array.isArray(v)) return fromNested(v);
-  if (v && typeof v === 'object' && 'shape' in v && (v as Tensor).data instanceof Float64Array)
-    return v as Tensor;
+  if (v instanceof Float64Array) return { shape: [v.length], data: v };
+  if (Array.isArray(v)) {
+    try {
+      return fromNested(v);
+    } catch {
+      throw new ShapeError(`${what} is a ragged nested array`);
+    }
+  }
+  if (isTensorObject(v)) return v;
   throw new ShapeError(`${what} must be a number, nested arrays of numbers or a Tensor`);
 }
 
-/**
- * JAX's `jvp(fn, primals, tangents)`: fn's outputs and its Jacobian applied to the tangents at the primals.
- * Shapes come from the primals (a number is a scalar); fn is traced once per call.
- */
-export function jvp(
-  fn: TracedFunction,
-  primals: readonly TensorValue[],
-  tangents: readonly TensorValue[],
-): [outputs: Tensor[], tangents: Tensor[]] {
-  const p = primals.map((v, i) => toTensor(v, `primal ${i + 1}`));
-  const graph = trace(
-    fn,
-    p.map((t) => t.shape),
-  );
-  const r = jvpOfGraph(
-    graph,
-    p,
-    tangents.map((v, i) => toTensor(v, `tangent ${i + 1}`)),
-  );
-  return [r.outputs, r.tangents];
+/** The arguments' pytrees, flattened to tensors: leaf j of argument a is graph input start[a] + j. */
+interface FlatArgs {
+  readonly tensors: Tensor[];
+  readonly names: string[];
+  readonly defs: TreeDef[];
+  readonly start: number[];
+}
+
+function argName(i: number): string {
+  return i < 26 ? String.fromCharCode(97 + i) : `x${i}`;
+}
+
+function flattenArgs(args: readonly unknown[], what: string): FlatArgs {
+  if (!Array.isArray(args)) throw new ShapeError(`the ${what}s must be an array, one per argument of fn`);
+  const tensors: Tensor[] = [];
+  const names: string[] = [];
+  const defs: TreeDef[] = [];
+  const start: number[] = [];
+  args.forEach((arg, i) => {
+    const flat = flattenTree(arg, isTensorValue, `${what} ${i + 1}`);
+    start.push(tensors.length);
+    defs.push(flat.def);
+    flat.leaves.forEach((leaf, k) => {
+      tensors.push(toTensor(leaf, `${what} ${i + 1}${flat.paths[k]}`));
+      names.push(`${argName(i)}${flat.paths[k]}`);
+    });
+  });
+  return { tensors, names, defs, start };
+}
+
+/** Tangents flattened along the primals' structure, one list per argument. */
+function flattenTangents(primals: FlatArgs, tangents: readonly unknown[]): Tensor[] {
+  if (!Array.isArray(tangents) || tangents.length !== primals.defs.length)
+    throw new ShapeError(`expected ${primals.defs.length} tangents (one per primal)`);
+  return primals.defs.flatMap((def, i) => {
+    const flat = flattenAlong(def, tangents[i], `tangent ${i + 1}`);
+    return flat.leaves.map((v, k) => toTensor(v as TensorValue, `tangent ${i + 1}${flat.paths[k]}`));
+  });
+}
+
+interface TracedTree {
+  readonly graph: Graph;
+  readonly outDef: TreeDef;
+  /** Graph outputs [0, outCount) are fn's results, the rest its aux. */
+  readonly outCount: number;
+  readonly auxDef: TreeDef | null;
 }
 
 /**
- * JAX's `vjp(fn, primals)`: fn's outputs and a pullback mapping output cotangents to input cotangents
- * (uᵀ·J); the linearisation is computed once and reused by every pullback call.
+ * Traces fn on the flattened arguments; `wrap` may replace an argument's traced leaves (stop_gradient for
+ * arguments not differentiated). With hasAux, fn returns [result, aux] and aux outputs come last.
  */
-export function vjp(
-  fn: TracedFunction,
-  primals: readonly TensorValue[],
-): [outputs: Tensor[], pullback: (cotangents: readonly TensorValue[]) => Tensor[]] {
-  const p = primals.map((v, i) => toTensor(v, `primal ${i + 1}`));
-  const graph = trace(
-    fn,
-    p.map((t) => t.shape),
-  );
-  const r = vjpOfGraph(graph, p);
-  return [r.outputs, (cotangents) => r.pullback(cotangents.map((v, i) => toTensor(v, `cotangent ${i + 1}`)))];
+function traceTree<A extends unknown[]>(
+  fn: TreeFunction<A>,
+  args: FlatArgs,
+  hasAux: boolean,
+  wrap: (arg: number, leaf: Traced) => Traced = (_, leaf) => leaf,
+): TracedTree {
+  if (typeof fn !== 'function') throw new ShapeError(`fn must be a function, not ${typeof fn}`);
+  let outDef: TreeDef = { kind: 'leaf' };
+  let auxDef: TreeDef | null = null;
+  let outCount = 0;
+  const specs = args.tensors.map((t, k) => ({ name: args.names[k], shape: t.shape }));
+  const graph = trace((...leaves) => {
+    const rebuilt = args.defs.map((def, a) =>
+      unflattenTree(
+        def,
+        leaves.slice(args.start[a], args.start[a] + leafCount(def)).map((leaf) => wrap(a, leaf)),
+      ),
+    );
+    const result = fn(...(rebuilt as A));
+    if (hasAux && !(Array.isArray(result) && result.length === 2))
+      throw new ShapeError('with hasAux, fn must return [result, aux]');
+    const [out, aux] = hasAux ? (result as readonly Tree<TensorLike>[]) : [result, undefined];
+    const flatOut = flattenTree(out, isTraceLeaf, 'the result');
+    outDef = flatOut.def;
+    outCount = flatOut.leaves.length;
+    if (!hasAux) return flatOut.leaves;
+    const flatAux = flattenTree(aux, isTraceLeaf, 'the aux');
+    auxDef = flatAux.def;
+    return [...flatOut.leaves, ...flatAux.leaves];
+  }, specs);
+  return { graph, outDef, outCount, auxDef };
+}
+
+function auxTree(traced: TracedTree, outputs: readonly Tensor[]): TensorTree {
+  return unflattenTree(traced.auxDef ?? { kind: 'list', children: [] }, outputs.slice(traced.outCount));
+}
+
+/** Options of jvp and vjp, as JAX's. */
+export interface ProductOptions {
+  /** fn returns [result, aux]: aux is evaluated and returned as it is, not differentiated. */
+  readonly hasAux?: boolean;
+}
+
+/**
+ * JAX's `jvp(fn, primals, tangents)`: fn's results and its Jacobian applied to the tangents at the
+ * primals, as pytrees of fn's result structure. Tangents have the primals' structure and shapes; fn is
+ * traced once per call. With hasAux, returns [results, tangents, aux].
+ */
+export function jvp<A extends unknown[]>(
+  fn: TreeFunction<A>,
+  primals: readonly ValueTree[],
+  tangents: readonly ValueTree[],
+  options: ProductOptions = {},
+): [outputs: TensorTree, tangents: TensorTree, aux?: TensorTree] {
+  const p = flattenArgs(primals, 'primal');
+  const traced = traceTree(fn, p, options.hasAux === true);
+  const r = jvpOfGraph(traced.graph, p.tensors, flattenTangents(p, tangents));
+  const outs = unflattenTree(traced.outDef, r.outputs.slice(0, traced.outCount));
+  const tans = unflattenTree(traced.outDef, r.tangents.slice(0, traced.outCount));
+  return options.hasAux ? [outs, tans, auxTree(traced, r.outputs)] : [outs, tans];
+}
+
+/**
+ * JAX's `vjp(fn, primals)`: fn's results and a pullback mapping cotangents (a pytree of the results'
+ * structure) to one cotangent per primal (uᵀ·J, in the primal's structure). The linearisation is computed
+ * once and reused by every pullback call. With hasAux, returns [results, pullback, aux].
+ */
+export function vjp<A extends unknown[]>(
+  fn: TreeFunction<A>,
+  primals: readonly ValueTree[],
+  options: ProductOptions = {},
+): [outputs: TensorTree, pullback: (cotangents: ValueTree) => TensorTree[], aux?: TensorTree] {
+  const p = flattenArgs(primals, 'primal');
+  const traced = traceTree(fn, p, options.hasAux === true);
+  const r = vjpOfGraph(traced.graph, p.tensors);
+  const outs = unflattenTree(traced.outDef, r.outputs.slice(0, traced.outCount));
+  const auxCount = r.outputs.length - traced.outCount;
+  const pullback = (cotangents: ValueTree): TensorTree[] => {
+    const c = flattenAlong(traced.outDef, cotangents, 'cotangent');
+    const leaves = c.leaves.map((v, k) => toTensor(v as TensorValue, `cotangent${c.paths[k]}`));
+    // Aux outputs are not differentiated: they get zero cotangents.
+    for (let k = 0; k < auxCount; k++) {
+      const shape = r.outputs[traced.outCount + k].shape;
+      leaves.push({ shape: [...shape], data: new Float64Array(sizeOf(shape)) });
+    }
+    const grads = r.pullback(leaves);
+    return p.defs.map((def, a) => unflattenTree(def, grads.slice(p.start[a], p.start[a] + leafCount(def))));
+  };
+  return options.hasAux ? [outs, pullback, auxTree(traced, r.outputs)] : [outs, pullback];
 }
 
 /** Options of `jacfwd`/`jacrev`, as JAX's: which arguments to differentiate, and whether fn returns aux. */
 export interface JacobianOptions {
   /** An argument index, or several (then one Jacobian per index, in that order). Default 0. */
   readonly argnums?: number | readonly number[];
-  /** fn returns [output(s), aux]: aux is evaluated and returned as it is, not differentiated. */
+  /** fn returns [result, aux]: aux is evaluated and returned as it is, not differentiated. */
   readonly hasAux?: boolean;
 }
 
+/** The argument indices to differentiate, checked against the number of arguments. */
+export function checkArgnums(argnums: number | readonly number[] | undefined, count: number): number[] {
+  const list: number[] = typeof argnums === 'object' && argnums !== null ? [...argnums] : [argnums ?? 0];
+  if (list.length === 0) throw new ShapeError('argnums is empty: name at least one argument');
+  for (const a of list)
+    if (!Number.isInteger(a) || a < 0 || a >= count)
+      throw new ShapeError(`argnums ${String(a)} is not an argument index (fn has ${count} arguments)`);
+  if (new Set(list).size !== list.length)
+    throw new ShapeError(`argnums [${list.join(', ')}] repeats an argument`);
+  return list;
+}
+
 /**
- * The Jacobian of fn at the primals, nested as JAX returns it: per output (a list when fn returns a list),
- * per argnum (a list when argnums is), an array of shape out.shape ++ in.shape.
+ * The Jacobian of fn at the primals, nested as JAX returns it: fn's result structure, each leaf holding
+ * (per argnum, a list when argnums is one) the argument's structure, each of its leaves an array of shape
+ * out.shape ++ in.shape.
  */
-function nestedJacobian(
-  fn: TracedFunction,
+function treeJacobian<A extends unknown[]>(
+  fn: TreeFunction<A>,
   options: JacobianOptions,
   mode: 'forward' | 'reverse',
-  primals: readonly TensorValue[],
-): NestedArray | NestedArray[] | [NestedArray | NestedArray[], NestedArray | NestedArray[]] {
-  const p = primals.map((v, i) => toTensor(v, `primal ${i + 1}`));
+  primals: readonly ValueTree[],
+): JacobianTree | [JacobianTree, JacobianTree] {
+  const p = flattenArgs(primals, 'primal');
   const many = Array.isArray(options.argnums);
-  const argnums = (many ? options.argnums : [options.argnums ?? 0]) as readonly number[];
-  for (const a of argnums)
-    if (!Number.isInteger(a) || a < 0 || a >= p.length)
-      throw new ShapeError(`argnums ${a} is not an argument index (fn has ${p.length} arguments)`);
-  let outputCount = 0;
-  let outputIsList = false;
-  let auxIsList = false;
-  const graph = trace(
-    (...args) => {
-      // Arguments not differentiated enter through stop_gradient: their Jacobian blocks are structurally zero.
-      const result = fn(...args.map((a, i) => (argnums.includes(i) ? a : stopGradient(a))));
-      const [out, aux] = options.hasAux
-        ? (result as [TensorLike | TensorLike[], TensorLike | TensorLike[]])
-        : [result, []];
-      outputIsList = Array.isArray(out);
-      auxIsList = Array.isArray(aux);
-      const outs = (outputIsList ? out : [out]) as TensorLike[];
-      outputCount = outs.length;
-      return [...outs, ...((auxIsList ? aux : [aux]) as TensorLike[])];
-    },
-    p.map((t) => t.shape),
+  const argnums = checkArgnums(options.argnums, p.defs.length);
+  // Arguments not differentiated enter through stop_gradient: their Jacobian blocks are structurally zero.
+  const traced = traceTree(fn, p, options.hasAux === true, (a, leaf) =>
+    argnums.includes(a) ? leaf : stopGradient(leaf),
   );
   // Eliminated in forward or reverse order on the structured blocks (the JAX modes' accumulation orders).
-  const blocks = jacobianByElimination(graph, p, resolveOrder(graph, mode));
-  const perOutput = blocks.jacobian.slice(0, outputCount).map((row) => {
-    const selected = argnums.map((a) => toNested(row[a]));
-    return many ? selected : selected[0];
+  const blocks = jacobianByElimination(traced.graph, p.tensors, resolveOrder(traced.graph, mode));
+  const jac = mapTreeDef<NestedArray>(traced.outDef, (o) => {
+    const perArg = argnums.map((a) =>
+      mapTreeDef<NestedArray>(p.defs[a], (l) => toNested(blocks.jacobian[o][p.start[a] + l])),
+    );
+    return many ? perArg : perArg[0];
   });
-  const jac = outputIsList ? perOutput : perOutput[0];
-  if (!options.hasAux) return jac as NestedArray | NestedArray[];
-  const aux = blocks.outputs.slice(outputCount).map(toNested);
-  return [jac as NestedArray | NestedArray[], auxIsList ? aux : aux[0]];
+  if (!options.hasAux) return jac;
+  return [jac, mapTreeDef<NestedArray>(traced.auxDef!, (k) => toNested(blocks.outputs[traced.outCount + k]))];
 }
 
 /** JAX's `jacfwd(fn, argnums, has_aux)`: a function of the primals returning the Jacobian (forward sweeps). */
-export function jacfwd(
-  fn: TracedFunction,
+export function jacfwd<A extends unknown[]>(
+  fn: TreeFunction<A>,
   options: JacobianOptions = {},
-): (...primals: TensorValue[]) => ReturnType<typeof nestedJacobian> {
-  return (...primals) => nestedJacobian(fn, options, 'forward', primals);
+): (...primals: ValueTree[]) => JacobianTree | [JacobianTree, JacobianTree] {
+  return (...primals) => treeJacobian(fn, options, 'forward', primals);
 }
 
 /** JAX's `jacrev(fn, argnums, has_aux)`: the same Jacobian by reverse (adjoint) sweeps. */
-export function jacrev(
-  fn: TracedFunction,
+export function jacrev<A extends unknown[]>(
+  fn: TreeFunction<A>,
   options: JacobianOptions = {},
-): (...primals: TensorValue[]) => ReturnType<typeof nestedJacobian> {
-  return (...primals) => nestedJacobian(fn, options, 'reverse', primals);
+): (...primals: ValueTree[]) => JacobianTree | [JacobianTree, JacobianTree] {
+  return (...primals) => treeJacobian(fn, options, 'reverse', primals);
 }
