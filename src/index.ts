@@ -73,6 +73,12 @@ export {
   type CompileOptions,
   type CompileTarget,
   type BatchInput,
+  type BatchTree,
+  type JacobianFormat,
+  type JacobianFnOptions,
+  type JacobianResultOf,
+  type NestedJacobianBatch,
+  JACOBIAN_FORMATS,
   type Backend,
   BACKENDS,
   BYTECODE_INSTRUCTIONS,
@@ -97,5 +103,11 @@ export {
   jvpOfGraph,
   vjpOfGraph,
   type JacobianOptions,
+  type JacobianTree,
+  type ProductOptions,
+  type TensorTree,
   type TensorValue,
+  type ValueTree,
 } from './jacobian/transforms.js';
+export type { Tree } from './trace/pytree.js';
+export type { TreeFunction } from './trace/trace-tree.js';

@@ -9,25 +9,54 @@ import { graphFingerprint } from '../graph/fingerprint.js';
 import { jacobianPattern } from '../elimination/sparsity.js';
 import { LruCache } from '../util/lru.js';
 import { sizeOf } from '../graph/shape.js';
+import { leafCount } from '../trace/pytree.js';
 import type { NestedArray } from '../graph/tensor.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
+import type { Traced } from '../trace/tensor-api.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
 import { autoOrder } from './choose.js';
 import { emitProgram, type CompiledProgram, type Layout } from './emit.js';
-import type { AnyJacobianBatch, ResultFormat, ResultOf, SparsityPattern } from './result-format.js';
+import {
+  RESULT_FORMATS,
+  type AnyJacobianBatch,
+  type JacobianBatch,
+  type ResultFormat,
+  type ResultOf,
+  type SparsityPattern,
+} from './result-format.js';
+import { flattenAlong, type Tree } from '../trace/pytree.js';
+import { checkArgnums, flattenSpecs, traceTree, type TreeFunction } from '../trace/trace-tree.js';
+import {
+  graphStructure,
+  isFlatStructure,
+  nestResult,
+  type CallStructure,
+  type NestedJacobianBatch,
+} from './nested-result.js';
 import { programWork, type Work } from './op-costs.js';
 import { FULL_FOLDING, NO_FOLDING, programStats, type ProgramStats } from './program.js';
 
 /** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
 export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse';
 
-export interface CompileOptions<F extends ResultFormat = ResultFormat> {
+/** How a compiled Jacobian returns its result: a program format, or `nested` JS arrays as JAX's. */
+export type JacobianFormat = ResultFormat | 'nested';
+export const JACOBIAN_FORMATS: readonly JacobianFormat[] = [...RESULT_FORMATS, 'nested'];
+
+export interface CompileOptions<F extends JacobianFormat = JacobianFormat> {
   /**
-   * How the Jacobian is returned: `blocks` (default; one array per output and input, as JAX nests it),
-   * `dense` (one [batch, rows, cols] array over flattened outputs and inputs) or `sparse` (CSR values
-   * [batch, nnz] with a reusable pattern: only structural non-zeros are computed and stored).
+   * How the Jacobian is returned: `blocks` (default; one typed array per output and input, shaped
+   * [batch, ...out.shape, ...in.shape]), `dense` (one [batch, rows, cols] array over flattened outputs
+   * and inputs), `sparse` (CSR values [batch, nnz] with a reusable pattern: only structural non-zeros are
+   * computed and stored) or `nested` (plain nested arrays in fn's result and argument structure, as
+   * `vmap(jacfwd(f))` returns them: convenient, slower for large results, no `into`).
    */
   readonly format?: F;
+  /**
+   * Per input (for `jacobian(fn)`: per argument), `0` when it has a batch axis first (default) or `null`
+   * when one value is shared by every point of the batch, as JAX's `vmap(in_axes=…)`.
+   */
+  readonly inAxes?: readonly (0 | null)[];
   /** Default `point` (batch loop outermost): measured faster than `batch` on every task (results/runtime.md). */
   readonly layout?: Layout;
   /**
@@ -73,17 +102,25 @@ export const BYTECODE_INSTRUCTIONS = 200_000;
 
 /** One input of a batch: a flat typed array or array ([batch, ...shape]), nested arrays, or a number. */
 export type BatchInput = Float64Array | readonly number[] | NestedArray;
+/** An argument of a batch when fn takes pytrees: arrays and objects of BatchInputs, as the argument. */
+export type BatchTree = Tree<BatchInput>;
+
+export type { NestedJacobianBatch } from './nested-result.js';
+
+export type JacobianResultOf<F extends JacobianFormat> = F extends 'nested'
+  ? NestedJacobianBatch
+  : ResultOf<Exclude<F, 'nested'>>;
 
 /**
  * A compiled Jacobian: call it on a batch of points. Pass an earlier result of the same batch size as
  * `into` to have its arrays overwritten instead of new ones allocated (for repeated calls, e.g. Newton
  * steps, allocation can cost more than the Jacobian itself).
  */
-export interface CompiledJacobian<F extends ResultFormat = 'blocks'> {
+export interface CompiledJacobian<F extends JacobianFormat = 'blocks'> {
   (
-    inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
-    into?: ResultOf<F>,
-  ): ResultOf<F> & { readonly batch: number };
+    inputs: readonly BatchTree[] | Readonly<Record<string, BatchInput>>,
+    into?: JacobianResultOf<F>,
+  ): JacobianResultOf<F> & { readonly batch: number };
   readonly graph: Graph;
   readonly format: F;
   /** The Jacobian's sparsity pattern over flattened outputs and inputs (the `sparse` result's pattern). */
@@ -123,13 +160,26 @@ export function compileCount(): number {
 }
 
 /** Compiles a graph's Jacobian for an order (or a tape baseline) into JavaScript, once per (graph, target, layout). */
-export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
+export function compileGraphJacobian<F extends JacobianFormat = 'blocks'>(
   graph: Graph,
   target: CompileTarget = 'markowitz',
   options: CompileOptions<F> = {},
 ): CompiledJacobian<F> {
+  return compileWithStructure(graph, target, options, graphStructure(graph));
+}
+
+function compileWithStructure<F extends JacobianFormat>(
+  graph: Graph,
+  target: CompileTarget,
+  options: CompileOptions<F>,
+  structure: CallStructure,
+): CompiledJacobian<F> {
   const { layout = 'point', searchEffort = 1, fold = true, chunkChars, checkFinite = false } = options;
   const format = (options.format ?? 'blocks') as F;
+  if (!JACOBIAN_FORMATS.includes(format))
+    throw new CrosscountryError(`unknown format '${String(format)}' (use ${JACOBIAN_FORMATS.join(', ')})`);
+  const programFormat: ResultFormat = format === 'nested' ? 'blocks' : (format as ResultFormat);
+  const inAxes = checkInAxes(options.inAxes, structure);
   const folding = fold ? FULL_FOLDING : NO_FOLDING;
   const graphKey = graphFingerprint(graph);
   let order: VertexId[] = [];
@@ -152,10 +202,10 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
       `unknown backend '${String(requested)}' (use ${BACKENDS.join(', ')} or auto)`,
     );
   const kernels = !tape && chooseKernels(graph, order, requested);
-  const key = `${kernels ? 'kernels' : requested}|${layout}|${fold}|${format}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
+  const key = `${kernels ? 'kernels' : requested}|${layout}|${fold}|${programFormat}|${chunkChars ?? 'default'}|${targetKey}|${graphKey}`;
   let compiled = programCache.get(key);
   if (!compiled && kernels) {
-    compiled = { ...kernelProgram(graph, order, format), backend: 'kernels' };
+    compiled = { ...kernelProgram(graph, order, programFormat), backend: 'kernels' };
     programCache.set(key, compiled);
     compilations++;
   }
@@ -174,8 +224,8 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
         : requested;
     const runnable =
       backend === 'bytecode'
-        ? bytecodeProgram(program, format)
-        : emitProgram<AnyJacobianBatch>(program, layout, { chunkChars, format });
+        ? bytecodeProgram(program, programFormat)
+        : emitProgram<AnyJacobianBatch>(program, layout, { chunkChars, format: programFormat });
     compiled = Object.assign(runnable, {
       multiplications: program.multiplications,
       order,
@@ -189,16 +239,24 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   const program = compiled;
   const sizes = graph.inputs.map((x) => sizeOf(x.shape));
   let sparsity: SparsityPattern | undefined;
+  const flatCalls = isFlatStructure(structure);
   const run = (
-    inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
-    into?: ResultOf<F>,
-  ): ResultOf<F> & { readonly batch: number } => {
-    const { arrays, batch } = batchInputs(graph, sizes, inputs, checkFinite);
-    if (into !== undefined && (into === null || typeof into !== 'object'))
-      throw new ShapeError(`'into' must be an earlier result of this function, not ${describeValue(into)}`);
-    const result = program.run(arrays, batch, into);
+    inputs: readonly BatchTree[] | Readonly<Record<string, BatchInput>>,
+    into?: JacobianResultOf<F>,
+  ): JacobianResultOf<F> & { readonly batch: number } => {
+    const leaves = flatCalls ? inputs : flattenCall(structure, inputs);
+    const { arrays, batch } = batchInputs(graph, sizes, leaves, inAxes, checkFinite);
+    if (into !== undefined && (into === null || typeof into !== 'object' || format === 'nested'))
+      throw new ShapeError(
+        format === 'nested'
+          ? "the 'nested' format builds new arrays each call: 'into' needs a typed-array format"
+          : `'into' must be an earlier result of this function, not ${describeValue(into)}`,
+      );
+    const result = program.run(arrays, batch, into as AnyJacobianBatch | undefined);
     if (checkFinite) explainNonFinite(graph, program.order, sizes, arrays, result);
-    return { ...result, batch } as unknown as ResultOf<F> & { readonly batch: number };
+    const shaped =
+      format === 'nested' ? nestResult(graph, structure, result as JacobianBatch, batch) : result;
+    return { ...shaped, batch } as unknown as JacobianResultOf<F> & { readonly batch: number };
   };
   const compiledJ = Object.assign(run, {
     graph,
@@ -219,27 +277,94 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   }) as typeof compiledJ & { readonly sparsity: SparsityPattern };
 }
 
+/** inAxes per argument, expanded to one entry per graph input (true: shared by the batch). */
+function checkInAxes(inAxes: readonly (0 | null)[] | undefined, s: CallStructure): boolean[] | null {
+  if (inAxes === undefined) return null;
+  if (
+    !Array.isArray(inAxes) ||
+    inAxes.length !== s.argDefs.length ||
+    inAxes.some((a) => a !== 0 && a !== null)
+  )
+    throw new ShapeError(
+      `inAxes must list 0 (batched) or null (shared) for each of the ${s.argDefs.length} arguments`,
+    );
+  const shared: boolean[] = [];
+  s.argDefs.forEach((def, a) => {
+    const count = a + 1 < s.argStart.length ? s.argStart[a + 1] - s.argStart[a] : leafCount(def);
+    for (let k = 0; k < count; k++) shared.push(inAxes[a] === null);
+  });
+  return shared;
+}
+
+/** A call's arguments (pytrees of batch inputs) flattened to one batch input per graph input. */
+function flattenCall(
+  s: CallStructure,
+  inputs: readonly BatchTree[] | Readonly<Record<string, BatchInput>>,
+): BatchInput[] {
+  if (!Array.isArray(inputs) || inputs.length !== s.argDefs.length)
+    throw new ShapeError(`expected an array of ${s.argDefs.length} arguments, as fn takes them`);
+  return s.argDefs.flatMap(
+    (def, a) =>
+      flattenAlong(def, (inputs as readonly BatchTree[])[a], `argument ${a + 1}`).leaves as BatchInput[],
+  );
+}
+
 function chooseKernels(graph: Graph, order: readonly VertexId[], requested: Backend | 'auto'): boolean {
   if (requested !== 'auto') return requested === 'kernels';
   return !isScalarGraph(graph) && countOrder(graph, order).multiplications > KERNEL_MULTIPLICATIONS;
 }
 
+/** jacobian(fn)'s options: argument shapes (pytrees allowed), the order, and what to return. */
+export type JacobianFnOptions<F extends JacobianFormat> = {
+  /** One spec per argument of fn: a shape, `{ name, shape }`, or arrays and objects of them (pytrees). */
+  readonly inputs: readonly unknown[];
+  readonly order?: CompileTarget;
+  /** Arguments to differentiate (default: all); the others enter through stop_gradient and cost nothing. */
+  readonly argnums?: number | readonly number[];
+  /** fn returns [result, aux]: aux is computed and returned (`nested`: in `aux`), not differentiated. */
+  readonly hasAux?: boolean;
+} & CompileOptions<F>;
+
 /**
- * jacobian(fn, { inputs, order }): traces `fn` once and returns a compiled function that computes the
- * outputs and the full Jacobian for a batch of points. `order: 'auto'` uses the best order a short search
- * finds (cached per program).
+ * The compiled, batched Jacobian of fn: traces fn once and returns a function computing fn's results
+ * and their full Jacobian for a batch of points (JAX's `vmap(jacfwd(f))` compiled). `order: 'auto'`
+ * (default) uses the best order a short, work-bounded search finds (cached per program). The one-point
+ * interpreter of the same elimination is `jacobianByElimination`.
+ *
+ * With pytree arguments, calls take one tree per argument; `blocks`, `dense` and `sparse` results list
+ * the leaves in flattening order, `nested` returns fn's structure. With `argnums`, the blocks of the
+ * other arguments (and with `hasAux`, the rows of aux results) are structurally zero in the typed-array
+ * formats and left out of `nested`.
  */
-export function jacobian<F extends ResultFormat = 'blocks'>(
-  fn: TracedFunction,
-  options: { readonly inputs: readonly InputSpec[]; readonly order?: CompileTarget } & CompileOptions<F>,
+export function jacobian<F extends JacobianFormat = 'blocks', A extends unknown[] = Traced[]>(
+  fn: TreeFunction<A>,
+  options: JacobianFnOptions<F>,
 ): CompiledJacobian<F> {
   // Checked here, not left to trace: plain-JS callers get no type error for jacobian(fn, [[]]).
   if (!Array.isArray((options as { inputs?: unknown } | undefined)?.inputs))
     throw new CrosscountryError(
       'jacobian(fn, options) needs options.inputs, one shape per argument of fn: e.g. { inputs: [[], [3]] }',
     );
-  const { inputs, order = 'auto', ...rest } = options;
-  return compileGraphJacobian(trace(fn, inputs), order, rest);
+  const { inputs, order = 'auto', argnums, hasAux = false, ...rest } = options;
+  const signature = flattenSpecs(inputs);
+  const differentiated =
+    argnums === undefined ? inputs.map((_, a) => a) : checkArgnums(argnums, inputs.length);
+  const traced = traceTree(
+    fn as TreeFunction<A>,
+    signature,
+    hasAux,
+    argnums === undefined ? undefined : differentiated,
+  );
+  const structure: CallStructure = {
+    argDefs: signature.defs,
+    argStart: signature.start,
+    argnums: differentiated,
+    manyArgnums: argnums === undefined ? inputs.length !== 1 : typeof argnums === 'object',
+    outDef: traced.outDef,
+    outCount: traced.outCount,
+    auxDef: traced.auxDef,
+  };
+  return compileWithStructure(traced.graph, order, rest, structure);
 }
 
 /**
@@ -319,7 +444,8 @@ function explainNonFinite(
 function batchInputs(
   graph: Graph,
   sizes: number[],
-  inputs: readonly BatchInput[] | Readonly<Record<string, BatchInput>>,
+  inputs: readonly BatchTree[] | Readonly<Record<string, BatchInput>>,
+  shared: readonly boolean[] | null,
   checkFinite: boolean,
 ): { arrays: Float64Array[]; batch: number } {
   if (inputs === null || typeof inputs !== 'object')
@@ -337,34 +463,40 @@ function batchInputs(
     throw new ShapeError(`expected ${graph.inputs.length} inputs, got ${list.length}`);
   let batch = -1;
   const arrays = list.map((v, j) => {
-    const flat =
-      v instanceof Float64Array
-        ? v
-        : Float64Array.from(
-            (() => {
-              const out: number[] = [];
-              flatten(v, out);
-              return out;
-            })(),
-          );
+    const flat = v instanceof Float64Array ? v : flatValues(v);
     const size = sizes[j];
-    if (size === 0 || flat.length % size !== 0)
-      throw new ShapeError(
-        `input ${j + 1} (${graph.inputs[j].name}) has ${flat.length} values, not a multiple of its size ${size}`,
-      );
-    const b = flat.length / size;
-    if (batch >= 0 && b !== batch)
-      throw new ShapeError(
-        `input ${j + 1} (${graph.inputs[j].name}) has a batch of ${b}, the others ${batch}`,
-      );
-    batch = b;
+    const name = `input ${j + 1} (${graph.inputs[j].name})`;
     const bad = checkFinite ? firstNonFinite(flat) : -1;
-    if (bad >= 0)
-      throw new NonFiniteError(
-        `input ${j + 1} (${graph.inputs[j].name}) is not finite at value ${bad}: ${flat[bad]}`,
-      );
+    if (bad >= 0) throw new NonFiniteError(`${name} is not finite at value ${bad}: ${flat[bad]}`);
+    if (shared?.[j]) {
+      if (flat.length !== size)
+        throw new ShapeError(
+          `${name} is shared by the batch (inAxes null): ${flat.length} values, not ${size}`,
+        );
+      return flat;
+    }
+    if (size === 0 || flat.length % size !== 0)
+      throw new ShapeError(`${name} has ${flat.length} values, not a multiple of its size ${size}`);
+    const b = flat.length / size;
+    if (batch >= 0 && b !== batch) throw new ShapeError(`${name} has a batch of ${b}, the others ${batch}`);
+    batch = b;
     return flat;
   });
+  if (batch < 0) batch = 1; // every input shared: one point
   if (batch < 1) throw new CrosscountryError('empty batch');
+  // Shared inputs are repeated per point: the programs read every input with the batch stride.
+  if (shared && batch > 1)
+    arrays.forEach((flat, j) => {
+      if (!shared[j]) return;
+      const tiled = new Float64Array(batch * flat.length);
+      for (let b = 0; b < batch; b++) tiled.set(flat, b * flat.length);
+      arrays[j] = tiled;
+    });
   return { arrays, batch };
+}
+
+function flatValues(v: BatchInput): Float64Array {
+  const out: number[] = [];
+  flatten(v, out);
+  return Float64Array.from(out);
 }

@@ -5,8 +5,15 @@ import { fromNested, toNested, type NestedArray, type Tensor } from '../graph/te
 import { evaluateGraph, outputValues } from '../evaluate/evaluate.js';
 import { localJacobians, type LocalEdge } from '../evaluate/linearize.js';
 import type { Block } from '../sparse/block.js';
-import { stopGradient, Traced, type TensorLike } from '../trace/tensor-api.js';
-import { trace } from '../trace/trace.js';
+import type { Traced } from '../trace/tensor-api.js';
+import {
+  argName,
+  checkArgnums,
+  traceTree,
+  type FlatSignature,
+  type TracedTree,
+  type TreeFunction,
+} from '../trace/trace-tree.js';
 import {
   flattenAlong,
   flattenTree,
@@ -14,7 +21,6 @@ import {
   mapTreeDef,
   unflattenTree,
   type Tree,
-  type TreeDef,
 } from '../trace/pytree.js';
 import { resolveOrder } from '../elimination/resolve.js';
 import { jacobianByElimination } from './eliminate.js';
@@ -149,9 +155,6 @@ export type TensorTree = Tree<Tensor>;
 /** Jacobians are pytrees of nested arrays of shape out.shape ++ in.shape. */
 export type JacobianTree = Tree<NestedArray>;
 
-/** A function of traced pytrees returning a pytree of traced values (or numbers, as constants). */
-export type TreeFunction<A extends unknown[]> = (...args: A) => Tree<TensorLike>;
-
 function isTensorObject(v: unknown): v is Tensor {
   return v !== null && typeof v === 'object' && 'shape' in v && (v as Tensor).data instanceof Float64Array;
 }
@@ -163,10 +166,6 @@ function isNumberArray(v: unknown): boolean {
 
 function isTensorValue(v: unknown): v is TensorValue {
   return typeof v === 'number' || v instanceof Float64Array || isTensorObject(v) || isNumberArray(v);
-}
-
-function isTraceLeaf(v: unknown): v is TensorLike {
-  return typeof v === 'number' || v instanceof Traced;
 }
 
 function toTensor(v: TensorValue, what: string): Tensor {
@@ -183,34 +182,26 @@ function toTensor(v: TensorValue, what: string): Tensor {
   throw new ShapeError(`${what} must be a number, nested arrays of numbers or a Tensor`);
 }
 
-/** The arguments' pytrees, flattened to tensors: leaf j of argument a is graph input start[a] + j. */
-interface FlatArgs {
+/** The primals flattened to tensors, and the signature fn is traced with. */
+interface FlatArgs extends FlatSignature {
   readonly tensors: Tensor[];
-  readonly names: string[];
-  readonly defs: TreeDef[];
-  readonly start: number[];
-}
-
-function argName(i: number): string {
-  return i < 26 ? String.fromCharCode(97 + i) : `x${i}`;
 }
 
 function flattenArgs(args: readonly unknown[], what: string): FlatArgs {
   if (!Array.isArray(args)) throw new ShapeError(`the ${what}s must be an array, one per argument of fn`);
-  const tensors: Tensor[] = [];
-  const names: string[] = [];
-  const defs: TreeDef[] = [];
-  const start: number[] = [];
+  const flat: FlatArgs = { tensors: [], shapes: [], names: [], defs: [], start: [] };
   args.forEach((arg, i) => {
-    const flat = flattenTree(arg, isTensorValue, `${what} ${i + 1}`);
-    start.push(tensors.length);
-    defs.push(flat.def);
-    flat.leaves.forEach((leaf, k) => {
-      tensors.push(toTensor(leaf, `${what} ${i + 1}${flat.paths[k]}`));
-      names.push(`${argName(i)}${flat.paths[k]}`);
+    const tree = flattenTree(arg, isTensorValue, `${what} ${i + 1}`);
+    flat.start.push(flat.tensors.length);
+    flat.defs.push(tree.def);
+    tree.leaves.forEach((leaf, k) => {
+      const t = toTensor(leaf, `${what} ${i + 1}${tree.paths[k]}`);
+      flat.tensors.push(t);
+      flat.shapes.push(t.shape);
+      flat.names.push(`${argName(i)}${tree.paths[k]}`);
     });
   });
-  return { tensors, names, defs, start };
+  return flat;
 }
 
 /** Tangents flattened along the primals' structure, one list per argument. */
@@ -221,51 +212,6 @@ function flattenTangents(primals: FlatArgs, tangents: readonly unknown[]): Tenso
     const flat = flattenAlong(def, tangents[i], `tangent ${i + 1}`);
     return flat.leaves.map((v, k) => toTensor(v as TensorValue, `tangent ${i + 1}${flat.paths[k]}`));
   });
-}
-
-interface TracedTree {
-  readonly graph: Graph;
-  readonly outDef: TreeDef;
-  /** Graph outputs [0, outCount) are fn's results, the rest its aux. */
-  readonly outCount: number;
-  readonly auxDef: TreeDef | null;
-}
-
-/**
- * Traces fn on the flattened arguments; `wrap` may replace an argument's traced leaves (stop_gradient for
- * arguments not differentiated). With hasAux, fn returns [result, aux] and aux outputs come last.
- */
-function traceTree<A extends unknown[]>(
-  fn: TreeFunction<A>,
-  args: FlatArgs,
-  hasAux: boolean,
-  wrap: (arg: number, leaf: Traced) => Traced = (_, leaf) => leaf,
-): TracedTree {
-  if (typeof fn !== 'function') throw new ShapeError(`fn must be a function, not ${typeof fn}`);
-  let outDef: TreeDef = { kind: 'leaf' };
-  let auxDef: TreeDef | null = null;
-  let outCount = 0;
-  const specs = args.tensors.map((t, k) => ({ name: args.names[k], shape: t.shape }));
-  const graph = trace((...leaves) => {
-    const rebuilt = args.defs.map((def, a) =>
-      unflattenTree(
-        def,
-        leaves.slice(args.start[a], args.start[a] + leafCount(def)).map((leaf) => wrap(a, leaf)),
-      ),
-    );
-    const result = fn(...(rebuilt as A));
-    if (hasAux && !(Array.isArray(result) && result.length === 2))
-      throw new ShapeError('with hasAux, fn must return [result, aux]');
-    const [out, aux] = hasAux ? (result as readonly Tree<TensorLike>[]) : [result, undefined];
-    const flatOut = flattenTree(out, isTraceLeaf, 'the result');
-    outDef = flatOut.def;
-    outCount = flatOut.leaves.length;
-    if (!hasAux) return flatOut.leaves;
-    const flatAux = flattenTree(aux, isTraceLeaf, 'the aux');
-    auxDef = flatAux.def;
-    return [...flatOut.leaves, ...flatAux.leaves];
-  }, specs);
-  return { graph, outDef, outCount, auxDef };
 }
 
 function auxTree(traced: TracedTree, outputs: readonly Tensor[]): TensorTree {
@@ -283,7 +229,7 @@ export interface ProductOptions {
  * primals, as pytrees of fn's result structure. Tangents have the primals' structure and shapes; fn is
  * traced once per call. With hasAux, returns [results, tangents, aux].
  */
-export function jvp<A extends unknown[]>(
+export function jvp<A extends unknown[] = Traced[]>(
   fn: TreeFunction<A>,
   primals: readonly ValueTree[],
   tangents: readonly ValueTree[],
@@ -302,7 +248,7 @@ export function jvp<A extends unknown[]>(
  * structure) to one cotangent per primal (uᵀ·J, in the primal's structure). The linearisation is computed
  * once and reused by every pullback call. With hasAux, returns [results, pullback, aux].
  */
-export function vjp<A extends unknown[]>(
+export function vjp<A extends unknown[] = Traced[]>(
   fn: TreeFunction<A>,
   primals: readonly ValueTree[],
   options: ProductOptions = {},
@@ -334,24 +280,12 @@ export interface JacobianOptions {
   readonly hasAux?: boolean;
 }
 
-/** The argument indices to differentiate, checked against the number of arguments. */
-export function checkArgnums(argnums: number | readonly number[] | undefined, count: number): number[] {
-  const list: number[] = typeof argnums === 'object' && argnums !== null ? [...argnums] : [argnums ?? 0];
-  if (list.length === 0) throw new ShapeError('argnums is empty: name at least one argument');
-  for (const a of list)
-    if (!Number.isInteger(a) || a < 0 || a >= count)
-      throw new ShapeError(`argnums ${String(a)} is not an argument index (fn has ${count} arguments)`);
-  if (new Set(list).size !== list.length)
-    throw new ShapeError(`argnums [${list.join(', ')}] repeats an argument`);
-  return list;
-}
-
 /**
  * The Jacobian of fn at the primals, nested as JAX returns it: fn's result structure, each leaf holding
  * (per argnum, a list when argnums is one) the argument's structure, each of its leaves an array of shape
  * out.shape ++ in.shape.
  */
-function treeJacobian<A extends unknown[]>(
+function treeJacobian<A extends unknown[] = Traced[]>(
   fn: TreeFunction<A>,
   options: JacobianOptions,
   mode: 'forward' | 'reverse',
@@ -360,10 +294,7 @@ function treeJacobian<A extends unknown[]>(
   const p = flattenArgs(primals, 'primal');
   const many = Array.isArray(options.argnums);
   const argnums = checkArgnums(options.argnums, p.defs.length);
-  // Arguments not differentiated enter through stop_gradient: their Jacobian blocks are structurally zero.
-  const traced = traceTree(fn, p, options.hasAux === true, (a, leaf) =>
-    argnums.includes(a) ? leaf : stopGradient(leaf),
-  );
+  const traced = traceTree(fn, p, options.hasAux === true, argnums);
   // Eliminated in forward or reverse order on the structured blocks (the JAX modes' accumulation orders).
   const blocks = jacobianByElimination(traced.graph, p.tensors, resolveOrder(traced.graph, mode));
   const jac = mapTreeDef<NestedArray>(traced.outDef, (o) => {
@@ -377,7 +308,7 @@ function treeJacobian<A extends unknown[]>(
 }
 
 /** JAX's `jacfwd(fn, argnums, has_aux)`: a function of the primals returning the Jacobian (forward sweeps). */
-export function jacfwd<A extends unknown[]>(
+export function jacfwd<A extends unknown[] = Traced[]>(
   fn: TreeFunction<A>,
   options: JacobianOptions = {},
 ): (...primals: ValueTree[]) => JacobianTree | [JacobianTree, JacobianTree] {
@@ -385,7 +316,7 @@ export function jacfwd<A extends unknown[]>(
 }
 
 /** JAX's `jacrev(fn, argnums, has_aux)`: the same Jacobian by reverse (adjoint) sweeps. */
-export function jacrev<A extends unknown[]>(
+export function jacrev<A extends unknown[] = Traced[]>(
   fn: TreeFunction<A>,
   options: JacobianOptions = {},
 ): (...primals: ValueTree[]) => JacobianTree | [JacobianTree, JacobianTree] {
