@@ -56,7 +56,12 @@ export {
   type HeuristicName,
 } from './elimination/heuristics.js';
 
-export { jacobianByElimination, type EliminationResult, type JacobianBlocks } from './jacobian/eliminate.js';
+export {
+  jacobianAtPoint,
+  jacobianByElimination,
+  type EliminationResult,
+  type JacobianBlocks,
+} from './jacobian/eliminate.js';
 export { tapeForwardJacobian, tapeReverseJacobian, type ReferenceJacobian } from './jacobian/tape.js';
 export {
   finiteDifferenceJacobian,

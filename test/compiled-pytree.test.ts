@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 
 import { jacfwd, jacobian, np, vjp, type Tensor, type Traced } from '../src/index.js';
@@ -181,5 +182,13 @@ describe('compiled jacobian(fn) on pytrees', () => {
       () => jacobian(fn, { inputs: [{ W: [1, 2], b: [2] }], format: 'csv' as never }),
       /unknown format 'csv'/,
     );
+  });
+
+  test("the README's From-JAX example runs and prints JAX's shapes", () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/from-jax.ts'], {
+      encoding: 'utf8',
+    });
+    assert.match(out, /jacrev\(f\)\(p, x\)\.W shape \[ 2, 2, 3 \]/);
+    assert.match(out, /batched nested d\/dW shape \[ 2, 2, 2, 3 \]/);
   });
 });

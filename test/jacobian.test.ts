@@ -7,7 +7,7 @@ import {
   eliminableVertices,
   evaluateGraph,
   finiteDifferenceJacobian,
-  jacobianByElimination,
+  jacobianAtPoint,
   localJacobians,
   np,
   outputValues,
@@ -368,7 +368,7 @@ CASES.forEach((c, index) => {
       const fwd = tapeForwardJacobian(graph, inputs).jacobian;
       const rev = tapeReverseJacobian(graph, inputs).jacobian;
       for (const { name, order } of orders) {
-        const result = jacobianByElimination(graph, inputs, order);
+        const result = jacobianAtPoint(graph, inputs, order);
         assertOutputsEqual(result.outputs, expected, `${c.name}, order ${name}`);
         assertJacobiansClose(result.jacobian, fwd, 1e-9, `${c.name}, order ${name} vs tape forward`);
         assertJacobiansClose(result.jacobian, rev, 1e-9, `${c.name}, order ${name} vs tape reverse`);
@@ -377,7 +377,7 @@ CASES.forEach((c, index) => {
 
     test('multiplications counted in the kernel equal the symbolic count, per step', () => {
       for (const { name, order } of orders) {
-        const numeric = jacobianByElimination(graph, inputs, order);
+        const numeric = jacobianAtPoint(graph, inputs, order);
         const symbolic = countOrder(graph, order);
         assert.deepEqual(numeric.steps, symbolic.steps, `${c.name}, order ${name}: per-step counts`);
         assert.equal(numeric.multiplications, symbolic.multiplications, `${c.name}, order ${name}: total`);
@@ -426,7 +426,7 @@ describe('Griewank & Walther example f(x, y) = (sin(xy) + xy, log(sin(xy)))', ()
     for (const [name, count] of Object.entries(expected)) {
       const order = resolveOrder(graph, name as keyof typeof expected);
       assert.equal(countOrder(graph, order).multiplications, count, `${name}: symbolic`);
-      assert.equal(jacobianByElimination(graph, inputs, order).multiplications, count, `${name}: kernel`);
+      assert.equal(jacobianAtPoint(graph, inputs, order).multiplications, count, `${name}: kernel`);
     }
     assert.deepEqual(resolveOrder(graph, 'markowitz'), [2, 1]);
   });
@@ -440,7 +440,7 @@ describe('Griewank & Walther example f(x, y) = (sin(xy) + xy, log(sin(xy)))', ()
       [tensor([], [d2 * y]), tensor([], [d2 * x])],
     ];
     for (const spec of ['forward', 'reverse', 'markowitz'] as const) {
-      const result = jacobianByElimination(graph, inputs, resolveOrder(graph, spec));
+      const result = jacobianAtPoint(graph, inputs, resolveOrder(graph, spec));
       assertJacobiansClose(result.jacobian, analytic, 1e-12, `G&W ${spec}`);
     }
     assertJacobiansClose(tapeForwardJacobian(graph, inputs).jacobian, analytic, 1e-12, 'G&W tape forward');
@@ -463,7 +463,7 @@ describe('hand-counted structure', () => {
         [n, n],
         `order ${order}`,
       );
-      assert.equal(jacobianByElimination(graph, inputs, order).multiplications, 2 * n);
+      assert.equal(jacobianAtPoint(graph, inputs, order).multiplications, 2 * n);
     }
   });
 
@@ -476,7 +476,7 @@ describe('hand-counted structure', () => {
     for (let k = 0; k < 6; k++) {
       const order = shuffled(eliminable, rand);
       assert.equal(countOrder(graph, order).multiplications, 0, `order ${order}`);
-      const result = jacobianByElimination(graph, inputs, order);
+      const result = jacobianAtPoint(graph, inputs, order);
       assert.equal(result.multiplications, 0, `order ${order}: kernel`);
       assertJacobiansClose(result.jacobian, tapeForwardJacobian(graph, inputs).jacobian, 1e-12, `${order}`);
     }
@@ -495,9 +495,9 @@ describe('hand-counted structure', () => {
       [tensor([3, 2, 6], new Float64Array(36)), tensor([3, 2, 2, 3], transposeJ)],
     ];
     assertJacobiansClose(tapeForwardJacobian(graph, inputs).jacobian, expected, 0, 'selections, tape');
-    assertJacobiansClose(jacobianByElimination(graph, inputs, []).jacobian, expected, 0, 'selections');
+    assertJacobiansClose(jacobianAtPoint(graph, inputs, []).jacobian, expected, 0, 'selections');
     assertOutputsEqual(
-      jacobianByElimination(graph, inputs, []).outputs,
+      jacobianAtPoint(graph, inputs, []).outputs,
       [tensor([3], [2, 4, 6]), tensor([3, 2], [1, 4, 2, 5, 3, 6])],
       'selection values',
     );
@@ -529,7 +529,7 @@ describe('hand-counted structure', () => {
     );
     const P = tensor([2, 3], [1, 2, 3, 4, 5, 6]);
     const D = tensor([2, 3], [0.5, -1, 2, 0.25, 3, -2]);
-    const result = jacobianByElimination(graph, [P, D], resolveOrder(graph, 'reverse'));
+    const result = jacobianAtPoint(graph, [P, D], resolveOrder(graph, 'reverse'));
     const dot = P.data.reduce((s, p, k) => s + p * D.data[k], 0);
     assertOutputsEqual(result.outputs, [tensor([], [dot]), tensor([], [dot])], 'permuted contraction values');
     assertJacobiansClose([result.jacobian[1]], [result.jacobian[0]], 0, 'permuted contraction');
@@ -550,7 +550,7 @@ describe('hand-counted structure', () => {
     const graph = b.build([y]);
     const inputs = [tensor([4], [0.1, 0.2, 0.3, 0.4])];
     assert.equal(countOrder(graph, [1]).multiplications, 12);
-    const result = jacobianByElimination(graph, inputs, [1]);
+    const result = jacobianAtPoint(graph, inputs, [1]);
     assert.equal(result.multiplications, 12);
     // J = A · diag(cos x).
     const expected = tensor(
@@ -579,7 +579,7 @@ describe('hand-counted structure', () => {
       [1, 2],
       [2, 1],
     ]) {
-      const result = jacobianByElimination(graph, inputs, order);
+      const result = jacobianAtPoint(graph, inputs, order);
       assert.deepEqual(result.steps, countOrder(graph, order).steps);
       assertJacobiansClose(result.jacobian, tapeReverseJacobian(graph, inputs).jacobian, 1e-12, `${order}`);
     }
@@ -627,7 +627,7 @@ test('stop_gradient and the copies: Jacobian by hand', () => {
     [diag(() => 1), diag(() => 0)],
   ];
   for (const spec of ['forward', 'reverse', 'markowitz'] as const) {
-    const result = jacobianByElimination(graph, [x, y], resolveOrder(graph, spec));
+    const result = jacobianAtPoint(graph, [x, y], resolveOrder(graph, spec));
     assertJacobiansClose(result.jacobian, expected, 1e-12, `stop_gradient ${spec}`);
   }
 });

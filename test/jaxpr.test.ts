@@ -8,7 +8,7 @@ import {
   evaluateGraph,
   finiteDifferenceJacobian,
   GraphBuilder,
-  jacobianByElimination,
+  jacobianAtPoint,
   outputValues,
   resolveOrder,
   scalarTensor,
@@ -126,7 +126,7 @@ describe('a jaxpr written by a user', () => {
       ...Array.from({ length: 10 }, () => rng.shuffle(eliminableVertices(g))),
     ];
     for (const order of orders) {
-      const r = jacobianByElimination(g, point, order);
+      const r = jacobianAtPoint(g, point, order);
       r.jacobian.forEach((row, i) =>
         row.forEach((block, j) =>
           block.data.forEach((x, k) => {

@@ -8,7 +8,7 @@ import {
   evaluateGraph,
   finiteDifferenceJacobian,
   freezeStopGradients,
-  jacobianByElimination,
+  jacobianAtPoint,
   outputValues,
   pprintGraph,
   resolveOrder,
@@ -101,8 +101,8 @@ for (const task of TASKS) {
       const revJx = resolveOrder(jx, 'reverse');
       for (let p = 0; p < POINTS; p++) {
         const point = task.samplePoint(rng);
-        const a = jacobianByElimination(ts, point, revTs);
-        const b = jacobianByElimination(jx, point, revJx);
+        const a = jacobianAtPoint(ts, point, revTs);
+        const b = jacobianAtPoint(jx, point, revJx);
         a.outputs.forEach((out, i) => assertClose(out, b.outputs[i], `point ${p} output ${i}`));
         a.jacobian.forEach((row, i) =>
           row.forEach((block, j) =>
@@ -126,7 +126,7 @@ for (const task of TASKS) {
       const rng = new Rng(SEED + 1);
       for (let p = 0; p < POINTS; p++) {
         const point = task.samplePoint(rng);
-        const exact = jacobianByElimination(ts, point, resolveOrder(ts, 'markowitz'));
+        const exact = jacobianAtPoint(ts, point, resolveOrder(ts, 'markowitz'));
         const approx = finiteDifferenceJacobian(freezeStopGradients(ts, point), point);
         exact.jacobian.forEach((row, i) =>
           row.forEach((block, j) =>

@@ -6,7 +6,7 @@ import { resolveOrder, type OrderName } from '../src/elimination/resolve.js';
 import type { Graph, Operand } from '../src/graph/graph.js';
 import { tensor, type Tensor } from '../src/graph/tensor.js';
 import { evaluateGraph, outputValues } from '../src/evaluate/evaluate.js';
-import { jacobianByElimination } from '../src/jacobian/eliminate.js';
+import { jacobianAtPoint } from '../src/jacobian/eliminate.js';
 import { finiteDifferenceJacobian } from '../src/jacobian/finite-differences.js';
 import { importJaxpr } from '../src/jaxpr/parse.js';
 import { HumanHeartDipole } from '../src/tasks/human-heart-dipole.js';
@@ -123,8 +123,8 @@ for (const task of TASKS) {
       const jaxprOrder = resolveOrder(jaxpr, 'reverse');
       for (let p = 0; p < 5; p++) {
         const point: Tensor[] = task.samplePoint(rng);
-        const mine = jacobianByElimination(ts, point, tsOrder);
-        const theirs = jacobianByElimination(jaxpr, point, jaxprOrder);
+        const mine = jacobianAtPoint(ts, point, tsOrder);
+        const theirs = jacobianAtPoint(jaxpr, point, jaxprOrder);
         mine.outputs.forEach((out, i) => {
           assert.deepEqual(out.shape, theirs.outputs[i].shape);
           assertClose(out.data, theirs.outputs[i].data, `point ${p} output ${i + 1}`);
@@ -147,7 +147,7 @@ for (const task of TASKS) {
       const order = resolveOrder(ts, 'forward');
       for (let p = 0; p < 5; p++) {
         const point = task.samplePoint(rng);
-        const exact = jacobianByElimination(ts, point, order).jacobian;
+        const exact = jacobianAtPoint(ts, point, order).jacobian;
         const approx = finiteDifferenceJacobian(ts, point).jacobian;
         exact.forEach((row, i) =>
           row.forEach((block, j) =>

@@ -132,7 +132,7 @@ export function paperTableMarkdown(rows: readonly PaperTableRow[], command: stri
     '   (320 vs 512 for the vertex). This is why some Encoder steps are *higher* natively even though the',
     '   totals are lower.',
     '',
-    'Either model is exact about its own semantics; the native one is what `jacobianByElimination`',
+    'Either model is exact about its own semantics; the native one is what `jacobianAtPoint`',
     'performs (asserted per step in `test/jacobian.test.ts`), the alphagrad one is what the paper reports.',
     '',
   );

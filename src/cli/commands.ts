@@ -5,7 +5,7 @@ import {
   resolveOrder,
   eliminableVertices,
   graphToJson,
-  jacobianByElimination,
+  jacobianAtPoint,
   pprintGraph,
 } from '../index.js';
 import { optimizeOrder, OPTIMIZE_METHODS, type OptimizeMethod } from '../search/index.js';
@@ -56,7 +56,7 @@ export async function jacobianCommand(graphPath: string, opts: JacobianOptions):
   const { graph } = await loadGraph(graphPath, parseSource(opts.source));
   const { order, label } = parseOrder(graph, opts.order);
   const inputs = readInputs(graph, opts.at);
-  const result = jacobianByElimination(graph, inputs, order, { checkFinite: opts.checkFinite === true });
+  const result = jacobianAtPoint(graph, inputs, order, { checkFinite: opts.checkFinite === true });
   return opts.json
     ? toJsonLine(jacobianJson(result, order))
     : jacobianText(graph, inputs, result, label, order);

@@ -1,6 +1,6 @@
 import {
   countOrder,
-  jacobianByElimination,
+  jacobianAtPoint,
   np,
   pprintGraph,
   resolveOrder,
@@ -108,7 +108,7 @@ function runExample(n: number, ex: Example): string[] {
   const runs = ORDERS.map((name) => {
     const order = resolveOrder(graph, name);
     const cost = countOrder(graph, order);
-    const result = jacobianByElimination(graph, ex.at, order);
+    const result = jacobianAtPoint(graph, ex.at, order);
     if (result.multiplications !== cost.multiplications) {
       throw new Error(
         `${name}: counted ${cost.multiplications} multiplications, executed ${result.multiplications}`,

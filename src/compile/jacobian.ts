@@ -1,7 +1,7 @@
 import { resolveOrder, type OrderSpec } from '../elimination/resolve.js';
 import { CrosscountryError, NonFiniteError, ShapeError } from '../graph/errors.js';
 import { eliminableVertices, isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
-import { jacobianByElimination } from '../jacobian/eliminate.js';
+import { jacobianAtPoint } from '../jacobian/eliminate.js';
 import { countOrder } from '../elimination/count.js';
 import { KERNEL_MULTIPLICATIONS, kernelProgram } from './kernel-program.js';
 import { bytecodeProgram } from './bytecode.js';
@@ -329,7 +329,7 @@ export type JacobianFnOptions<F extends JacobianFormat> = {
  * The compiled, batched Jacobian of fn: traces fn once and returns a function computing fn's results
  * and their full Jacobian for a batch of points (JAX's `vmap(jacfwd(f))` compiled). `order: 'auto'`
  * (default) uses the best order a short, work-bounded search finds (cached per program). The one-point
- * interpreter of the same elimination is `jacobianByElimination`.
+ * interpreter of the same elimination is `jacobianAtPoint`.
  *
  * With pytree arguments, calls take one tree per argument; `blocks`, `dense` and `sparse` results list
  * the leaves in flattening order, `nested` returns fn's structure. With `argnums`, the blocks of the
@@ -431,7 +431,7 @@ function explainNonFinite(
     const reference =
       order.length > 0 || eliminableVertices(graph).length === 0 ? order : resolveOrder(graph, 'forward');
     try {
-      jacobianByElimination(graph, point, reference, { checkFinite: true });
+      jacobianAtPoint(graph, point, reference, { checkFinite: true });
     } catch (e) {
       if (e instanceof NonFiniteError) throw new NonFiniteError(`${e.message}, point ${b + 1} of the batch`);
       throw e;

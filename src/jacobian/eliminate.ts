@@ -21,11 +21,12 @@ export interface EliminationResult {
 }
 
 /**
- * The exact Jacobian at `inputs` by eliminating the vertices in `order` on Float64 blocks. IEEE semantics
+ * The one-point interpreter: the exact Jacobian at one point `inputs` by eliminating the vertices in
+ * `order` on Float64 blocks (the compiled, batched path is `jacobian`/`compileGraphJacobian`). IEEE semantics
  * by default (±Inf and NaN propagate, as in JAX and in compiled code); `checkFinite` throws NonFiniteError
  * naming the first non-finite input, vertex value, partial or Jacobian entry, and the point.
  */
-export function jacobianByElimination(
+export function jacobianAtPoint(
   graph: Graph,
   inputs: readonly Tensor[],
   order: readonly VertexId[],
@@ -74,3 +75,6 @@ export function checkJacobianFinite(graph: Graph, inputs: readonly Tensor[], jac
     }),
   );
 }
+
+/** @deprecated The former name of `jacobianAtPoint` (the one-point interpreter); kept for one release. */
+export const jacobianByElimination = jacobianAtPoint;

@@ -23,7 +23,7 @@ import {
   type Tree,
 } from '../trace/pytree.js';
 import { resolveOrder } from '../elimination/resolve.js';
-import { jacobianByElimination } from './eliminate.js';
+import { jacobianAtPoint } from './eliminate.js';
 
 /**
  * Jacobian-vector and vector-Jacobian products straight from the graph, as JAX's `jvp` and `vjp`: one
@@ -296,7 +296,7 @@ function treeJacobian<A extends unknown[] = Traced[]>(
   const argnums = checkArgnums(options.argnums, p.defs.length);
   const traced = traceTree(fn, p, options.hasAux === true, argnums);
   // Eliminated in forward or reverse order on the structured blocks (the JAX modes' accumulation orders).
-  const blocks = jacobianByElimination(traced.graph, p.tensors, resolveOrder(traced.graph, mode));
+  const blocks = jacobianAtPoint(traced.graph, p.tensors, resolveOrder(traced.graph, mode));
   const jac = mapTreeDef<NestedArray>(traced.outDef, (o) => {
     const perArg = argnums.map((a) =>
       mapTreeDef<NestedArray>(p.defs[a], (l) => toNested(blocks.jacobian[o][p.start[a] + l])),
