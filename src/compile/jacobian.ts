@@ -12,6 +12,7 @@ import { sizeOf } from '../graph/shape.js';
 import type { NestedArray } from '../graph/tensor.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
+import { checkCompileOptions } from './check-options.js';
 import { autoOrder } from './choose.js';
 import { emitProgram, type CompiledProgram, type Layout } from './emit.js';
 import type { AnyJacobianBatch, ResultFormat, ResultOf, SparsityPattern } from './result-format.js';
@@ -128,6 +129,7 @@ export function compileGraphJacobian<F extends ResultFormat = 'blocks'>(
   target: CompileTarget = 'markowitz',
   options: CompileOptions<F> = {},
 ): CompiledJacobian<F> {
+  checkCompileOptions(options);
   const { layout = 'point', searchEffort = 1, fold = true, chunkChars, checkFinite = false } = options;
   const format = (options.format ?? 'blocks') as F;
   const folding = fold ? FULL_FOLDING : NO_FOLDING;
