@@ -1,7 +1,7 @@
 /**
  * What importing the package costs: wall time of `import()` and the process's RSS after it, for the core
  * entry point and each subpath, from the built package (dist/), each in 10 fresh Node processes (medians).
- * Targets (issue 13): the core ≤ 150 ms and ≤ 60 MB → results/import.md, .json.
+ * Targets: the core ≤ 150 ms and ≤ 60 MB → results/import.md, .json.
  *
  *   npm run build && npm run bench:import
  */

@@ -99,7 +99,7 @@ writeFileSync(
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.platform}; 1-minute load`,
     `average ${machine.loadAverage1m} at the end (the machine may have been busy).`,
     '',
-    `Target (issue 11, deliverable 6): ${target}. Measured: exponent ${exponent.toFixed(2)} (${largestTwo.toFixed(2)} between the largest two sizes), ${(largest.medianMs / 1000).toFixed(2)} s — ${met ? 'met' : 'not met'}.`,
+    `Target: ${target}. Measured: exponent ${exponent.toFixed(2)} (${largestTwo.toFixed(2)} between the largest two sizes), ${(largest.medianMs / 1000).toFixed(2)} s — ${met ? 'met' : 'not met'}.`,
     '',
     '| equations | text (M chars) | median ms | min | max | µs / equation |',
     '|---:|---:|---:|---:|---:|---:|',
