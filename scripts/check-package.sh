@@ -95,7 +95,9 @@ export const fn = (x: Traced) => np.sum(np.sin(x));
 TS
 npx --no-install crosscountry cost model.ts --order rev | grep -q '^3 multiplications'
 npx --no-install crosscountry print RoeFlux_1d --json | npx --no-install crosscountry cost - --order rev | grep -q '^364 multiplications'
-echo "CommonJS project: a .ts graph module loads; a graph reads from stdin"
+echo "const c = require('crosscountry'); if (typeof c.jacobian !== 'function') process.exit(1);" > require.cjs
+node require.cjs
+echo "CommonJS project: a .ts graph module loads; a graph reads from stdin; require() works"
 
 # From a git URL: npm clones the committed HEAD, installs its dev dependencies and runs `prepare`.
 mkdir "$work/from-git"
