@@ -18,7 +18,10 @@ import {
   countOrder,
   countOrderWith,
   InvalidOrderError,
+  np,
   OptionError,
+  ShapeError,
+  trace,
   resolveOrder,
   type CostModelName,
   type Graph,
@@ -27,6 +30,7 @@ import { checkAgentOptions, runAgent, type AgentBase, type AgentOptions } from '
 import { optimizeOrder, type OptimizeOptions } from '../src/search/index.js';
 import { findTask, taskGraph } from '../src/tasks/index.js';
 import { readDataFile } from '../src/util/data.js';
+import { importJaxpr } from '../src/jaxpr/index.js';
 import { parseNumberOption } from '../src/util/options.js';
 import { detectGraphFormat } from '../src/cli/load-graph.js';
 import { outputDir, RESULTS_DIR, SCRATCH_DIR, writeResult, BenchError } from '../bench/output.js';
@@ -94,6 +98,18 @@ describe('library options are checked before any work', () => {
         /--games must be a whole number ≥ 1/,
       );
     assert.throws(() => parseNumberOption('inf', '--games', { min: 1, integer: true }), OptionError);
+  });
+
+  test('sizes that cannot be allocated: one-line ShapeErrors, from jaxpr text and from tracing', () => {
+    const huge = '{ lambda ; a:f32[1000000,1000000]. let b:f32[1000000,1000000] = sin a in (b) }';
+    assert.throws(
+      () => importJaxpr(huge),
+      (e: Error) => e instanceof ShapeError && /2\^30/.test(e.message),
+    );
+    const rank40 = Array<number>(40).fill(2);
+    assert.throws(() => trace((x) => np.sin(x), [rank40]), ShapeError);
+    // Rank 40 itself is fine when the size is.
+    assert.equal(trace((x) => np.sin(x), [Array<number>(40).fill(1)]).inputs[0].shape.length, 40);
   });
 
   test('an abort keeps the best order found so far, marked interrupted', async () => {
