@@ -2,7 +2,7 @@
  * How many vertex eliminations per second the cost-only engines sustain on ~100-vertex scalar graphs,
  * one core. Writes results/engine.md and results/engine.json. Run: npm run bench:engine
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeResult } from './output.js';
 import os from 'node:os';
 
 import { eliminableVertices, localJacobians, type Graph } from '../src/index.js';
@@ -114,8 +114,7 @@ const machine = {
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,
 };
-mkdirSync('results', { recursive: true });
-writeFileSync(
+writeResult(
   'results/engine.json',
   JSON.stringify(
     { command: 'npm run bench:engine', seed: SEED, runs: RUNS, runSeconds: RUN_SECONDS, machine, rows },
@@ -149,5 +148,5 @@ const md = [
   '  (CSR patterns, no values); general for tensor vertices, shown for scale.',
   '',
 ].join('\n');
-writeFileSync('results/engine.md', md);
+writeResult('results/engine.md', md);
 console.log('wrote results/engine.md and results/engine.json');

@@ -6,7 +6,8 @@
  *   npm run build && npm run bench:import
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeResult } from './output.js';
 import { cpus } from 'node:os';
 
 import { median } from '../src/util/stats.js';
@@ -60,8 +61,8 @@ const md = [
   'created, so its import cost here excludes tfjs.',
   '',
 ].join('\n');
-writeFileSync('results/import.md', md);
-writeFileSync(
+writeResult('results/import.md', md);
+writeResult(
   'results/import.json',
   `${JSON.stringify({ command: 'npm run bench:import', machine, processes: PROCESSES, baselineRssMB: baseline, rows }, null, 2)}\n`,
 );
