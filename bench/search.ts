@@ -5,9 +5,15 @@
  *
  *   npm run bench:search                 # full protocol: 600 s per faithful task (alphagrad), ~90 min
  *   npm run bench:search -- --quick      # 20 s budgets, for a smoke run
+ *   npm run bench:search -- --part native  # one part: alphagrad, native or random
+ *
+ * --quick and --part write to results/.scratch/ (git-ignored), so they never mix into the committed
+ * tables; add --write to update results/ with a part. Every file is replaced atomically.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import {
   countOrderWith,
@@ -24,13 +30,47 @@ import type { Certificate } from '../src/search/result.js';
 import { FAITHFUL_TASKS, TASKS, taskGraph } from '../src/tasks/index.js';
 import { randomScalarGraph } from '../src/tasks/random-graphs.js';
 import { readDataFile } from '../src/util/data.js';
+import {
+  checkFlags,
+  flagValue,
+  noteScratch,
+  outputDir,
+  runBench,
+  selectNames,
+  writeResult,
+} from './output.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const fresh = args.includes('--fresh');
-// --part alphagrad | native | random (default: all three, in that order)
-const partIndex = args.indexOf('--part');
-const part = partIndex >= 0 ? args[partIndex + 1] : 'all';
+export const SEARCH_PARTS = ['alphagrad', 'native', 'random'] as const;
+
+export interface SearchBenchOptions {
+  readonly quick: boolean;
+  readonly fresh: boolean;
+  readonly parts: readonly string[];
+  /** results/, or results/.scratch/ for a quick or partial run without --write. */
+  readonly dir: string;
+}
+
+/** The command line, checked before any search starts. */
+export function parseSearchArgs(args: readonly string[]): SearchBenchOptions {
+  checkFlags(args, ['--quick', '--fresh', '--part', '--write']);
+  const partList = flagValue(args, '--part');
+  const parts = partList === undefined ? [...SEARCH_PARTS] : selectNames(partList, SEARCH_PARTS, 'part');
+  const quick = args.includes('--quick');
+  const partial = quick || partList !== undefined;
+  return {
+    quick,
+    fresh: args.includes('--fresh'),
+    parts,
+    dir: outputDir({ partial, write: args.includes('--write') }),
+  };
+}
+
+const isScript = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+let options: SearchBenchOptions = { quick: true, fresh: true, parts: [], dir: '' };
+await runBench(() => {
+  if (isScript) options = parseSearchArgs(process.argv.slice(2));
+});
+const { quick, fresh, parts, dir } = options;
 const SEED = 1;
 const PUBLISHED_BUDGET = quick ? 20 : 600;
 const OTHER_BUDGET = quick ? 10 : 60;
@@ -63,9 +103,9 @@ interface RandomEntry {
   markowitz: number;
 }
 
-const path = 'results/search.json';
+const path = join(dir, 'search.json');
 const previous =
-  !fresh && existsSync(path)
+  !fresh && dir !== '' && existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as { results: Entry[]; random: RandomEntry[] })
     : null;
 const results: Entry[] = previous?.results ?? [];
@@ -73,12 +113,11 @@ const random: RandomEntry[] = previous?.random ?? [];
 const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version };
 
 function save(): void {
-  mkdirSync('results', { recursive: true });
-  writeFileSync(
+  writeResult(
     path,
     `${JSON.stringify({ command: 'npm run bench:search', seed: SEED, machine, results, random }, null, 2)}\n`,
   );
-  writeFileSync('results/search.md', markdown());
+  writeResult(join(dir, 'search.md'), markdown());
 }
 
 const published = (task: string): number | null => {
@@ -195,7 +234,7 @@ function markdown(): string {
     const fivePct = faithful.filter((r) => r.multiplications <= 0.95 * (r.published as number)).length;
     lines.push(
       '',
-      `Target (issue 5): all 7 faithful tasks ≤ published AlphaGrad, ≥ 5% lower on ≥ 4. Measured: ${atOrBelow}/${faithful.length} at or below, ${fivePct}/${faithful.length} at least 5% lower.`,
+      `Target: all 7 faithful tasks ≤ published AlphaGrad, ≥ 5% lower on ≥ 4. Measured: ${atOrBelow}/${faithful.length} at or below, ${fivePct}/${faithful.length} at least 5% lower.`,
     );
   }
   lines.push(
@@ -227,24 +266,30 @@ function markdown(): string {
   return lines.join('\n');
 }
 
-if (part === 'all' || part === 'alphagrad') {
-  for (const task of TASKS) {
-    const faithful = FAITHFUL_TASKS.includes(task.name);
-    await runTask(
-      task.name,
-      taskGraph(task, 'jaxpr'),
-      'alphagrad',
-      faithful ? PUBLISHED_BUDGET : OTHER_BUDGET,
-    );
+async function main(): Promise<void> {
+  if (!isScript || parts.length === 0) return;
+  noteScratch(dir);
+  if (parts.includes('alphagrad')) {
+    for (const task of TASKS) {
+      const faithful = FAITHFUL_TASKS.includes(task.name);
+      await runTask(
+        task.name,
+        taskGraph(task, 'jaxpr'),
+        'alphagrad',
+        faithful ? PUBLISHED_BUDGET : OTHER_BUDGET,
+      );
+    }
   }
+  if (parts.includes('native')) {
+    for (const task of TASKS) await runTask(task.name, taskGraph(task, 'jaxpr'), 'native', OTHER_BUDGET);
+  }
+  if (parts.includes('random')) {
+    // The random table is regenerated whole (it is cheap, and its graphs are labelled by their actual size).
+    random.length = 0;
+    for (const n of [10, 15, 20, 25, 30, 35]) for (const seed of [1, 2, 3]) runRandom(n, seed);
+  }
+  save();
+  console.log(`wrote ${join(dir, 'search.md')} and ${path}`);
 }
-if (part === 'all' || part === 'native') {
-  for (const task of TASKS) await runTask(task.name, taskGraph(task, 'jaxpr'), 'native', OTHER_BUDGET);
-}
-if (part === 'all' || part === 'random') {
-  // The random table is regenerated whole (it is cheap, and its graphs are labelled by their actual size).
-  random.length = 0;
-  for (const n of [10, 15, 20, 25, 30, 35]) for (const seed of [1, 2, 3]) runRandom(n, seed);
-}
-save();
-console.log('wrote results/search.md and results/search.json');
+
+await runBench(main);

@@ -21,6 +21,7 @@ export {
   NonFiniteError,
   GraphValidationError,
   TracerError,
+  OptionError,
 } from './graph/errors.js';
 export { graphToJson, graphFromJson, type GraphJson } from './graph/serialize.js';
 export { pprintGraph } from './graph/print.js';

@@ -136,7 +136,7 @@ describe('optimize', () => {
 
   test('bad options give one line', () => {
     assert.match(fails('optimize', 'g', '--method', 'magic'), /unknown method 'magic'/);
-    assert.match(fails('optimize', 'g', '--budget', '-1'), /--budget must be a non-negative number/);
+    assert.match(fails('optimize', 'g', '--budget', '-1'), /--budget must be a number ≥ 0, got -1/);
     assert.match(
       fails('optimize', 'f', '--source', 'jaxpr', '--cost-model', 'alphagrad', '--method', 'exact'),
       /depends on the elimination order/,

@@ -59,12 +59,18 @@ const program = new Command()
   .addHelpText(
     'after',
     `
-Examples:
+Examples (built-in tasks: they work from any directory):
   crosscountry demo
-  crosscountry print examples/griewank.ts
-  crosscountry cost examples/griewank.ts --order rev --steps
-  crosscountry cost graph.json --order 3,1,2 --json
-  crosscountry jacobian examples/griewank.ts --at examples/griewank.inputs.json --json
+  crosscountry tasks
+  crosscountry print RoeFlux_1d
+  crosscountry cost RoeFlux_1d --order rev --steps
+  crosscountry optimize RoeFlux_1d --budget 2 --out order.json
+  crosscountry cost RoeFlux_1d --order order.json --json
+  crosscountry jacobian RoeFlux_1d --at '[1, 0.5, -1, 0.8, 0.2, -0.5]' --json
+  crosscountry print RoeFlux_1d --json | crosscountry cost - --order markowitz
+
+Your own graphs: a jaxpr text or graph JSON file (recognised by content; - reads stdin), or a .ts/.js
+module exporting fn and inputs. Ctrl-C during optimize or train keeps the best result so far (exit 130).
 
 Vertices are numbered 1, 2, … in program order (v1, v2, … in the print listing); an order lists every
 eliminable vertex once. Errors print one line, "error: <message>", and exit with code 1.`,
@@ -141,6 +147,10 @@ program
   )
   .option('--json', 'print that record as JSON')
   .option('--verbose', 'print every improvement to stderr')
+  .option(
+    '-q, --quiet',
+    'no progress line (by default one is shown on a terminal; Ctrl-C keeps the best order)',
+  )
   .option('--episodes <n>', 'alphazero/ppo: stop after n episodes (with a fixed seed, the same order)')
   .option(
     '--arch <name>',
@@ -196,6 +206,8 @@ program
     'rl-checkpoint',
   )
   .option('--resume', 'continue from <dir>/checkpoint.json')
+  .option('--overwrite', 'start afresh even if <dir> already holds a checkpoint (default: refuse)')
+  .option('-q, --quiet', 'no progress lines (Ctrl-C still saves a checkpoint)')
   .option('--arch <name>', 'network architecture: mlp (default; propagated features), gnn or transformer')
   .option('--games <n>', 'parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')

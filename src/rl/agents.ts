@@ -1,4 +1,6 @@
 import type { Architecture } from '../nn/network.js';
+
+const ARCHITECTURES: readonly Architecture[] = ['mlp', 'gnn', 'transformer'];
 import type { AgentBase } from './agent.js';
 import {
   AlphaZeroTrainer,
@@ -9,7 +11,9 @@ import {
 import type { EliminationGame } from './game.js';
 import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
 
-import type { RlMethod } from './methods.js';
+import { OptionError } from '../graph/errors.js';
+import { checkChoice, checkNumber } from '../util/options.js';
+import { RL_METHODS, type RlMethod } from './methods.js';
 
 export { RL_METHODS, type RlMethod } from './methods.js';
 
@@ -68,10 +72,24 @@ export function ppoConfig(options: AgentOptions): PpoConfig {
   return shared(DEFAULT_PPO, options);
 }
 
+/** The agent options' types and ranges, checked before any network is built. */
+export function checkAgentOptions(options: AgentOptions): void {
+  checkChoice(options.method, RL_METHODS, 'RL method');
+  if (options.method === undefined) throw new OptionError('an RL method is required (alphazero or ppo)');
+  checkChoice(options.architecture, ARCHITECTURES, 'architecture');
+  checkChoice(options.prior, ['network', 'uniform'], 'prior');
+  checkNumber(options.seed, 'seed', { integer: true });
+  for (const key of ['games', 'workers', 'simulations', 'scheduleEpisodes'] as const)
+    checkNumber(options[key], key, { min: 1, integer: true });
+  checkNumber(options.imitationSteps, 'imitationSteps', { min: 0, integer: true });
+  checkNumber(options.learningRate, 'learningRate', { min: 0, exclusive: true });
+}
+
 export async function createAgent(
   games: readonly EliminationGame[],
   options: AgentOptions,
 ): Promise<AgentBase> {
+  checkAgentOptions(options);
   return options.method === 'alphazero'
     ? AlphaZeroTrainer.create(games, alphaZeroConfig(options))
     : PpoTrainer.create(games, ppoConfig(options));

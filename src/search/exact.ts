@@ -17,6 +17,8 @@ export interface ExactOptions {
    * achieving it is the other search's to report.
    */
   readonly sharedUpperBound?: Float64Array;
+  /** Aborting ends the search as its time limit would (checked with the clock). */
+  readonly signal?: AbortSignal;
 }
 
 /** Sets of eliminated vertices are bitmasks in a float, exact up to 2^53. */
@@ -42,7 +44,7 @@ function searchPermutations(problem: SearchProblem, options: ExactOptions, start
   let timedOut = false;
   const visit = (state: ReturnType<SearchProblem['initial']>, cost: number): void => {
     if (timedOut) return;
-    if ((++nodes & 1023) === 0 && performance.now() - start > timeLimitMs) {
+    if ((++nodes & 1023) === 0 && (performance.now() - start > timeLimitMs || options.signal?.aborted)) {
       timedOut = true;
       return;
     }
@@ -280,7 +282,7 @@ function searchComponent(
         upper = sharedUpperBound[0];
         bestOrder = null; // the order for `upper` belongs to whoever shared it
       }
-      if (performance.now() - start > timeLimitMs) {
+      if (performance.now() - start > timeLimitMs || options.signal?.aborted) {
         stopReason = 'time';
         heap.push(f, -g, s);
         break;

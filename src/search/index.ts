@@ -7,6 +7,8 @@ export {
   optimizeOrder,
   quickOptimize,
   OPTIMIZE_METHODS,
+  checkOptimizeOptions,
+  type ProgressEvent,
   type SearchWork,
   type OptimizeMethod,
   type OptimizeOptions,
