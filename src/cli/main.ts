@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CrosscountryError } from '../index.js';
 import { costCommand, jacobianCommand, optimizeCommand, printCommand, tasksCommand } from './commands.js';
+import { compileCommand } from './compile-command.js';
 import { demo } from './demo.js';
 import { isRlMethod } from '../rl/methods.js';
 import { oneLine } from './errors.js';
@@ -65,6 +66,7 @@ Examples:
   crosscountry cost examples/griewank.ts --order rev --steps
   crosscountry cost graph.json --order 3,1,2 --json
   crosscountry jacobian examples/griewank.ts --at examples/griewank.inputs.json --json
+  crosscountry compile RoeFlux_1d --out roeflux.mjs
 
 Vertices are numbered 1, 2, … in program order (v1, v2, … in the print listing); an order lists every
 eliminable vertex once. Errors print one line, "error: <message>", and exit with code 1.`,
@@ -98,6 +100,30 @@ program
     'fail, naming the vertex and its primitive, when a value, partial or Jacobian entry is NaN or infinite (default: IEEE results, as JAX)',
   )
   .action(async (graph: string, opts) => print(await jacobianCommand(graph, opts)));
+
+program
+  .command('compile')
+  .description(
+    'write the Jacobian as a standalone ES module (no imports, Math only) for browsers and bundles: jacobian(), values(), metadata',
+  )
+  .argument('<graph>', GRAPH_ARG)
+  .requiredOption(
+    '--out <file>',
+    '.mjs or .js: JavaScript plus a .d.mts/.d.ts with the types; .ts or .mts: TypeScript (strict)',
+  )
+  .option('-o, --order <order>', `auto (the order jacobian() compiles), ${ORDER_HELP}`, 'auto')
+  .option(
+    '--cost-model <model>',
+    `cost model of the reported count and of markowitz (${COST_MODELS.join(', ')})`,
+    'native',
+  )
+  .option(
+    '--format <format>',
+    'how jacobian() returns the Jacobian: blocks (per output and input), dense or sparse (CSR values + pattern)',
+    'blocks',
+  )
+  .option('--source <source>', SOURCE_HELP, 'ts')
+  .action(async (graph: string, opts) => print(await compileCommand(graph, opts)));
 
 program
   .command('print')
