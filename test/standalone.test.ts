@@ -345,6 +345,8 @@ test('emitStandaloneModule: bad options are typed errors; the header names graph
     { costModel: 'alphagrd' },
     { order: [1, 2] },
     { order: 'sideways' },
+    { searchEffort: Number.NaN },
+    { searchEffort: -1 },
   ] as const;
   for (const options of bad)
     assert.throws(

@@ -86,11 +86,11 @@ export function emitStandaloneModule(graph: Graph, options: StandaloneOptions = 
     throw new CrosscountryError(
       `unknown cost model '${String(costModel)}' (use ${COST_MODELS.join(' or ')})`,
     );
+  const effort = options.searchEffort ?? 1;
+  if (typeof effort !== 'number' || !(effort >= 0 && Number.isFinite(effort)))
+    throw new CrosscountryError(`searchEffort must be a finite number ≥ 0, not ${String(effort)}`);
   const spec = options.order ?? 'auto';
-  const order =
-    spec === 'auto'
-      ? autoOrder(graph, { effort: options.searchEffort ?? 1 })
-      : resolveOrder(graph, spec, costModel);
+  const order = spec === 'auto' ? autoOrder(graph, { effort }) : resolveOrder(graph, spec, costModel);
   const multiplications = countOrderWith(graph, order, costModel).multiplications;
   const program = buildEliminationProgram(graph, order, options.fold === false ? NO_FOLDING : FULL_FOLDING);
   if (program.instrs.length > STANDALONE_MAX_INSTRUCTIONS)
