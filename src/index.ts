@@ -90,6 +90,14 @@ export {
   BYTECODE_INSTRUCTIONS,
 } from './compile/jacobian.js';
 export { KERNEL_MULTIPLICATIONS } from './compile/kernel-program.js';
+export {
+  emitStandaloneModule,
+  STANDALONE_LANGUAGES,
+  STANDALONE_MAX_INSTRUCTIONS,
+  type StandaloneLanguage,
+  type StandaloneModule,
+  type StandaloneOptions,
+} from './compile/standalone.js';
 export { LAYOUTS, type Layout } from './compile/emit.js';
 export {
   RESULT_FORMATS,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CrosscountryError } from '../index.js';
 import { costCommand, jacobianCommand, optimizeCommand, printCommand, tasksCommand } from './commands.js';
+import { compileCommand } from './compile-command.js';
 import { demo } from './demo.js';
 import { isRlMethod } from '../rl/methods.js';
 import { oneLine } from './errors.js';
@@ -68,6 +69,7 @@ Examples (built-in tasks: they work from any directory):
   crosscountry cost RoeFlux_1d --order order.json --json
   crosscountry jacobian RoeFlux_1d --at '[1, 0.5, -1, 0.8, 0.2, -0.5]' --json
   crosscountry print RoeFlux_1d --json | crosscountry cost - --order markowitz
+  crosscountry compile RoeFlux_1d --out roeflux.mjs
 
 Your own graphs: a jaxpr text or graph JSON file (recognised by content; - reads stdin), or a .ts/.js
 module exporting fn and inputs. Ctrl-C during optimize or train keeps the best result so far (exit 130).
@@ -104,6 +106,30 @@ program
     'fail, naming the vertex and its primitive, when a value, partial or Jacobian entry is NaN or infinite (default: IEEE results, as JAX)',
   )
   .action(async (graph: string, opts) => print(await jacobianCommand(graph, opts)));
+
+program
+  .command('compile')
+  .description(
+    'write the Jacobian as a standalone ES module (no imports, Math only) for browsers and bundles: jacobian(), values(), metadata',
+  )
+  .argument('<graph>', GRAPH_ARG)
+  .requiredOption(
+    '--out <file>',
+    '.mjs or .js: JavaScript plus a .d.mts/.d.ts with the types; .ts or .mts: TypeScript (strict)',
+  )
+  .option('-o, --order <order>', `auto (the order jacobian() compiles), ${ORDER_HELP}`, 'auto')
+  .option(
+    '--cost-model <model>',
+    `cost model of the reported count and of markowitz (${COST_MODELS.join(', ')})`,
+    'native',
+  )
+  .option(
+    '--format <format>',
+    'how jacobian() returns the Jacobian: blocks (per output and input), dense or sparse (CSR values + pattern)',
+    'blocks',
+  )
+  .option('--source <source>', SOURCE_HELP, 'ts')
+  .action(async (graph: string, opts) => print(await compileCommand(graph, opts)));
 
 program
   .command('print')

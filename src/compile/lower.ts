@@ -33,6 +33,8 @@ const selectN: Fn = (n, w, ...cases) => cases[caseOf(w, n)];
 const selectMask: Fn = (n, k, w) => (caseOf(w, n) === k ? 1 : 0);
 const ties: Fn = (out, ...xs) => xs.reduce((t, x) => t + (x === out ? 1 : 0), 0);
 const share: Fn = (x, out, t) => (x === out ? 1 / t : 0);
+/** The table functions calls use without an inline form (besides erf and Math.max/min): standalone code writes them out. */
+export const TABLE_FUNCTIONS = { selectN, selectMask, ties, share } as const;
 const lit = (literal: number) => ({ literal });
 
 /**
