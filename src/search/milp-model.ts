@@ -290,7 +290,10 @@ export function buildMilpModel(graph: Graph): MilpModel {
     rows.add(P, cin);
     rows.add(S, cout);
     // (|P| − in)(|S| − out) ≥ 0 and (Pmax − |P|)(Smax − |S|) ≥ 0, with |P|·|S| = Σ z.
-    rows.add([...Z, ...P.map(([, f]) => [-cout, f] as const), ...S.map(([, f]) => [-cin, f] as const)], -cin * cout);
+    rows.add(
+      [...Z, ...P.map(([, f]) => [-cout, f] as const), ...S.map(([, f]) => [-cin, f] as const)],
+      -cin * cout,
+    );
     rows.add(
       [...Z, ...P.map(([, f]) => [-smax, f] as const), ...S.map(([, f]) => [-pmax, f] as const)],
       -pmax * smax,
@@ -393,7 +396,8 @@ export function buildMilpModel(graph: Graph): MilpModel {
     while (left.size > 0) {
       // Kahn's rule; inside a cycle the vertex with the fewest remaining arcs in goes first.
       let pick = -1;
-      for (const u of left) if (pick < 0 || (indegree.get(u) as number) < (indegree.get(pick) as number)) pick = u;
+      for (const u of left)
+        if (pick < 0 || (indegree.get(u) as number) < (indegree.get(pick) as number)) pick = u;
       left.delete(pick);
       order.push(vertexOfNode(pick));
       for (const w of arcs.get(pick) as number[]) indegree.set(w, (indegree.get(w) as number) - 1);

@@ -5,6 +5,7 @@ import { bestHeuristicOrder } from '../elimination/heuristics.js';
 import { CrosscountryError } from '../graph/errors.js';
 import type { Graph, VertexId } from '../graph/graph.js';
 import { buildMilpModel, type MilpModel, type RowSet } from './milp-model.js';
+import type { OptimizeOptions, OptimizeResult } from './portfolio.js';
 
 export { MilpUnsupportedError } from './milp-model.js';
 
@@ -20,6 +21,8 @@ export interface MilpOptions {
   readonly warmStart?: readonly VertexId[];
   /** Solves at most, each after adding cuts against the order cycles of the last (default 20). */
   readonly maxRounds?: number;
+  /** Further HiGHS options by their HiGHS names (advanced: e.g. `presolve`, `mip_heuristic_effort`). */
+  readonly solverOptions?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface MilpResult {
@@ -66,7 +69,8 @@ async function loadSolver(): Promise<Highs> {
 }
 
 /** A bound on a minimum of integers, from a floating-point solver. */
-const roundUp = (bound: number): number => (Number.isFinite(bound) ? Math.max(0, Math.ceil(bound - 1e-6)) : 0);
+const roundUp = (bound: number): number =>
+  Number.isFinite(bound) ? Math.max(0, Math.ceil(bound - 1e-6)) : 0;
 
 function rowData(rows: RowSet, numCols: number) {
   return {
@@ -138,10 +142,11 @@ export async function milpOrder(graph: Graph, options: MilpOptions = {}): Promis
     // Integer costs: a gap below 1 is no gap.
     lp.options.set({ output_flag: false, mip_rel_gap: 0, mip_abs_gap: 0.999 });
     if (maxNodes !== undefined) lp.options.set({ mip_max_nodes: maxNodes });
+    if (options.solverOptions) lp.options.set(options.solverOptions);
     while (rounds < maxRounds) {
       const remaining = timeLimitMs - (performance.now() - start);
       if (remaining <= 0) break;
-      lp.options.set({ time_limit: remaining / 1000 });
+      if (Number.isFinite(remaining)) lp.options.set({ time_limit: remaining / 1000 });
       lp.setSolution({ colValue: model.encode(best.order).colValue });
       lp.run();
       rounds++;
@@ -184,5 +189,26 @@ export async function milpOrder(graph: Graph, options: MilpOptions = {}): Promis
       seconds: (performance.now() - start) / 1000,
       status,
     },
+  };
+}
+
+/**
+ * `optimizeOrder(graph, { method: 'milp' })`: milpOrder within the budget (default 5 s) from the best
+ * heuristic order, as an OptimizeResult. The graphs it accepts (scalar, no free copy edges) count the same under
+ * the native and alphagrad models, so either may be asked for.
+ */
+export async function milpOptimize(graph: Graph, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  const { costModel = 'native', budgetSeconds = 5 } = options;
+  const r = await milpOrder(graph, { timeLimitMs: budgetSeconds * 1000 });
+  return {
+    order: r.order,
+    multiplications: r.multiplications,
+    certificate: r.optimal ? 'optimal' : { lowerBound: r.lowerBound },
+    seconds: r.stats.seconds,
+    method: 'milp',
+    costModel,
+    budgetSeconds,
+    foundBy: 'milp',
+    stats: { ...r.stats },
   };
 }

@@ -11,14 +11,15 @@ import { anneal } from './anneal.js';
 import { canSolveExactly, exactSearch } from './exact.js';
 import { greedyOrder } from './greedy.js';
 import { isLargeSearchGraph, largeGraphSearch } from './large.js';
+import { milpOptimize } from './milp.js';
 import { vertexLowerBounds } from './lower-bound.js';
 import { orderCost, searchProblem, type SearchProblem } from './problem.js';
 import type { Certificate, SearchResult } from './result.js';
 import type { WorkerMessage, WorkerTask } from './search-worker.js';
 import { WINDOW_MOVES } from './windowed.js';
 
-export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy';
-export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy'];
+export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy' | 'milp';
+export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy', 'milp'];
 
 export interface OptimizeOptions {
   readonly method?: OptimizeMethod;
@@ -101,6 +102,8 @@ function startWorker(task: WorkerTask): Worker {
  */
 export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const { method = 'auto', costModel = 'native', seed = 1, onProgress, maxMoves, maxStates } = options;
+  // Integer programming (milp.ts) is a separate route: HiGHS, loaded only when asked for.
+  if (method === 'milp') return milpOptimize(graph, options);
   const byWork = maxMoves !== undefined || maxStates !== undefined;
   const budgetSeconds = options.budgetSeconds ?? (byWork ? Infinity : 5);
   const start = performance.now();
