@@ -51,6 +51,8 @@ export interface MilpModel {
   encode(order: readonly VertexId[]): { readonly colValue: Float64Array; readonly cost: number };
   /** A complete order from a solution: the order variables' arcs sorted topologically (cycles broken). */
   decode(colValue: ArrayLike<number>): VertexId[];
+  /** The column of y(u, w) (1 iff u goes first) for comparable vertices u < w; undefined otherwise. */
+  orderColumn(u: VertexId, w: VertexId): number | undefined;
   /** Rows Σ arcs ≤ length − 1 against order cycles in a solution (none when its order is consistent). */
   cycleCuts(colValue: ArrayLike<number>, maxCuts?: number): RowSet;
 }
@@ -455,6 +457,7 @@ export function buildMilpModel(graph: Graph): MilpModel {
     orderVariables,
     encode,
     decode,
+    orderColumn: (u, w) => yCol.get(nodeOfVertex(graph, u) * n + nodeOfVertex(graph, w)),
     cycleCuts,
   };
 }
