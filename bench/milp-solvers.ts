@@ -4,9 +4,8 @@
  * (`highs`, WebAssembly), GLPK (`glpk.js`, WebAssembly) and `javascript-lp-solver` (pure JavaScript).
  * Used by bench/milp.ts to pick the solver; each run gets the same wall-clock limit.
  */
-import type { Highs } from 'highs';
-
 import type { MilpModel } from '../src/search/milp-model.js';
+import { createHighsModel, loadSolver } from '../src/search/milp.js';
 
 export interface SolverRun {
   readonly solver: string;
@@ -42,28 +41,9 @@ function rowsOf(model: MilpModel): { lower: number; upper: number; terms: [numbe
 }
 
 export async function solveWithHighs(model: MilpModel, limitSeconds: number): Promise<SolverRun> {
-  const load = ((await import('highs')) as unknown as { default: () => Promise<Highs> }).default;
-  const highs = await load();
+  const highs = await loadSolver();
   const start = performance.now();
-  const { rows } = model;
-  const lp = highs.createModel({
-    numCols: model.numCols,
-    numRows: rows.lower.length,
-    colCost: model.colCost,
-    colLower: model.colLower,
-    colUpper: model.colUpper,
-    rowLower: Float64Array.from(rows.lower, (x) => (x === -Infinity ? -highs.infinity : x)),
-    rowUpper: Float64Array.from(rows.upper, (x) => (x === Infinity ? highs.infinity : x)),
-    matrix: {
-      format: 'csr',
-      numRows: rows.lower.length,
-      numCols: model.numCols,
-      starts: Int32Array.from(rows.starts),
-      indices: Int32Array.from(rows.indices),
-      values: Float64Array.from(rows.values),
-    },
-    integrality: model.integrality,
-  });
+  const lp = createHighsModel(highs, model);
   try {
     lp.options.set({ output_flag: false, mip_rel_gap: 0, mip_abs_gap: 0.999, time_limit: limitSeconds });
     lp.run();

@@ -193,49 +193,34 @@ export function buildMilpModel(graph: Graph): MilpModel {
     return variable(fresh);
   };
   const rows = new RowBuilder();
-  const pCol = new Map<number, Affine>();
-  const sCol = new Map<number, Affine>();
-  // p(a, x) and s(x, b); next to an input or a sink they are h itself (those neighbours never leave).
-  const p = (a: number, x: number): Affine => {
-    const key = a * n + x;
-    const known = pCol.get(key);
+  const atElimination = new Map<number, Affine>();
+  /**
+   * p(a, x) (neighbour a, edge a→x) or s(x, b) (neighbour b, edge x→b): the edge is there when x is
+   * eliminated. Next to an input or a sink this is h itself (those neighbours never leave).
+   */
+  const link = (x: number, neighbour: number, from: number, to: number): Affine => {
+    // p(a, x) and s(a, x) share the edge a→x but not the moment: the side is part of the key.
+    const key = (from * n + to) * 2 + (neighbour === from ? 0 : 1);
+    const known = atElimination.get(key);
     if (known) return known;
-    const hax = h(a, x) as Affine;
-    let form = hax;
-    if (kind[a] === 1) {
+    const edgeForm = h(from, to) as Affine;
+    let form = edgeForm;
+    if (kind[neighbour] === 1) {
       form = variable(newColumn(false));
       rows.add(
         [
           [1, form],
-          [-1, hax],
-          [-1, before(x, a)],
+          [-1, edgeForm],
+          [-1, before(x, neighbour)],
         ],
         -1,
       );
     }
-    pCol.set(key, form);
+    atElimination.set(key, form);
     return form;
   };
-  const s = (x: number, b: number): Affine => {
-    const key = x * n + b;
-    const known = sCol.get(key);
-    if (known) return known;
-    const hxb = h(x, b) as Affine;
-    let form = hxb;
-    if (kind[b] === 1) {
-      form = variable(newColumn(false));
-      rows.add(
-        [
-          [1, form],
-          [-1, hxb],
-          [-1, before(x, b)],
-        ],
-        -1,
-      );
-    }
-    sCol.set(key, form);
-    return form;
-  };
+  const p = (a: number, x: number): Affine => link(x, a, a, x);
+  const s = (x: number, b: number): Affine => link(x, b, x, b);
 
   const cuts = vertexCutBounds(searchProblem(graph, 'native'));
   const zIndex = new Map<number, number>(); // key (a·n + x)·n + b
@@ -357,8 +342,8 @@ export function buildMilpModel(graph: Graph): MilpModel {
       const x = nodeOfVertex(graph, v);
       const P = [...preds[x]];
       const S = [...succs[x]];
-      for (const a of P) for (const f of pCol.get(a * n + x)?.terms ?? []) value[f[0]] = 1;
-      for (const b of S) for (const f of sCol.get(x * n + b)?.terms ?? []) value[f[0]] = 1;
+      for (const a of P) for (const f of atElimination.get((a * n + x) * 2)?.terms ?? []) value[f[0]] = 1;
+      for (const b of S) for (const f of atElimination.get((x * n + b) * 2 + 1)?.terms ?? []) value[f[0]] = 1;
       for (const a of P) {
         succs[a].delete(x);
         for (const b of S) {

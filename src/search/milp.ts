@@ -55,7 +55,7 @@ export class MilpSolverUnavailableError extends CrosscountryError {
 let solver: Promise<Highs> | null = null;
 
 /** HiGHS (WebAssembly), loaded on first use only, so importing crosscountry stays light. */
-async function loadSolver(): Promise<Highs> {
+export async function loadSolver(): Promise<Highs> {
   // The package's types describe its CommonJS face; Node loads its ES module, whose default is the loader.
   solver ??= import('highs')
     .then((m) => (m as unknown as { default: (options?: object) => Promise<Highs> }).default())
@@ -66,6 +66,22 @@ async function loadSolver(): Promise<Highs> {
       );
     });
   return solver;
+}
+
+/** A HiGHS model of the MILP (the caller disposes it). */
+export function createHighsModel(highs: Highs, model: MilpModel): ReturnType<Highs['createModel']> {
+  const { rows } = model;
+  return highs.createModel({
+    numCols: model.numCols,
+    numRows: rows.lower.length,
+    colCost: model.colCost,
+    colLower: model.colLower,
+    colUpper: model.colUpper,
+    rowLower: Float64Array.from(rows.lower, (x) => (x === -Infinity ? -highs.infinity : x)),
+    rowUpper: Float64Array.from(rows.upper, (x) => (x === Infinity ? highs.infinity : x)),
+    matrix: rowData(rows, model.numCols).matrix,
+    integrality: model.integrality,
+  });
 }
 
 /** A bound on a minimum of integers, from a floating-point solver. */
@@ -119,17 +135,7 @@ export async function milpOrder(graph: Graph, options: MilpOptions = {}): Promis
   }
   const highs = await loadSolver();
   const { rows } = model;
-  const lp = highs.createModel({
-    numCols: model.numCols,
-    numRows: rows.lower.length,
-    colCost: model.colCost,
-    colLower: model.colLower,
-    colUpper: model.colUpper,
-    rowLower: Float64Array.from(rows.lower, (x) => (x === -Infinity ? -highs.infinity : x)),
-    rowUpper: Float64Array.from(rows.upper, (x) => (x === Infinity ? highs.infinity : x)),
-    matrix: rowData(rows, model.numCols).matrix,
-    integrality: model.integrality,
-  });
+  const lp = createHighsModel(highs, model);
   let lowerBound = 0;
   let rounds = 0;
   let cutCount = 0;
