@@ -151,7 +151,7 @@ program
   .argument('<graph>', GRAPH_ARG)
   .option(
     '-m, --method <method>',
-    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, alphazero (Gumbel MuZero self-play), ppo',
+    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, milp (integer programming with HiGHS, scalar graphs), alphazero (Gumbel MuZero self-play), ppo',
     'auto',
   )
   .option('-b, --budget <seconds>', 'wall-clock budget in seconds (default 5; 60 for alphazero/ppo)')

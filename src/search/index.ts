@@ -16,6 +16,14 @@ export {
 } from './portfolio.js';
 export { exactSearch, canSolveExactly, type ExactOptions } from './exact.js';
 export { anneal, type AnnealOptions } from './anneal.js';
+export {
+  milpOrder,
+  MilpSolverUnavailableError,
+  MilpUnsupportedError,
+  type MilpOptions,
+  type MilpResult,
+} from './milp.js';
+export { buildMilpModel, type MilpModel } from './milp-model.js';
 export { greedyOrder, type GreedyOptions } from './greedy.js';
 export { searchProblem, type SearchProblem, type CostState, type Game } from './problem.js';
 export {

@@ -12,6 +12,7 @@ import { anneal } from './anneal.js';
 import { canSolveExactly, exactSearch } from './exact.js';
 import { greedyOrder } from './greedy.js';
 import { isLargeSearchGraph, largeGraphSearch } from './large.js';
+import { milpOptimize } from './milp.js';
 import { vertexLowerBounds } from './lower-bound.js';
 import { orderCost, searchProblem, type SearchProblem } from './problem.js';
 import type { Certificate, SearchResult } from './result.js';
@@ -19,8 +20,8 @@ import type { WorkerMessage, WorkerTask } from './search-worker.js';
 import { WINDOW_MOVES } from './windowed.js';
 import { OptionError } from '../graph/errors.js';
 
-export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy';
-export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy'];
+export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy' | 'milp';
+export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy', 'milp'];
 
 export interface OptimizeOptions {
   readonly method?: OptimizeMethod;
@@ -143,6 +144,8 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
     signal,
   } = options;
   const aborted = (): boolean => signal?.aborted === true;
+  // Integer programming (milp.ts) is a separate route: HiGHS, loaded only when asked for.
+  if (method === 'milp') return milpOptimize(graph, options);
   const byWork = maxMoves !== undefined || maxStates !== undefined;
   const budgetSeconds = options.budgetSeconds ?? (byWork ? Infinity : 5);
   const start = performance.now();
