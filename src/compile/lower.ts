@@ -3,7 +3,7 @@ import type { ParamsOf } from '../graph/primitive.js';
 import { broadcastIndexMap, sizeOf, type Shape } from '../graph/shape.js';
 import { UNARY, type BinaryDef, type UnaryDef } from '../primitives/elementwise.js';
 import { axisOffsets, complementAxes } from '../primitives/index-maps.js';
-import { caseOf, dotLayout, type ReducePrimitive } from '../primitives/rules.js';
+import { caseOf, dotLayout, tieShare, type ReducePrimitive } from '../primitives/rules.js';
 import { primitiveDef, selectionBlocks } from '../primitives/table.js';
 import type { ProgramBuilder, Sym } from './program.js';
 import { addSym, symBlockFromEntries, type SymBlock } from './sym-block.js';
@@ -24,7 +24,6 @@ type Fn = (...args: number[]) => number;
 const selectN: Fn = (n, w, ...cases) => cases[caseOf(w, n)];
 const selectMask: Fn = (n, k, w) => (caseOf(w, n) === k ? 1 : 0);
 const ties: Fn = (out, ...xs) => xs.reduce((t, x) => t + (x === out ? 1 : 0), 0);
-const share: Fn = (x, out, t) => (x === out ? 1 / t : 0);
 const lit = (literal: number) => ({ literal });
 
 /**
@@ -238,7 +237,7 @@ function lowerReduce(
       const out = b.call(combine === 'max' ? Math.max : Math.min, slice);
       value.push(out);
       const t = b.call(ties, [out, ...slice]);
-      red.forEach((j) => entries.push([o, kept[o] + j, b.call(share, [x[kept[o] + j], out, t])]));
+      red.forEach((j) => entries.push([o, kept[o] + j, b.call(tieShare, [x[kept[o] + j], out, t])]));
     }
   }
   return { value, partials: [symBlockFromEntries(kept.length, sizeOf(shape), entries)] };

@@ -395,6 +395,9 @@ export const dotGeneralRule: PrimitiveRule<'dot_general'> = {
   },
 };
 
+/** reduce_max/min's partial for element x of a slice whose extremum `out` is taken t times (shared with generated code). */
+export const tieShare = (x: number, out: number, t: number): number => (x === out ? 1 / t : 0);
+
 export type ReducePrimitive = 'reduce_sum' | 'reduce_max' | 'reduce_min';
 
 export function reduceRule<P extends ReducePrimitive>(p: P): PrimitiveRule<P> {
@@ -438,7 +441,7 @@ export function reduceRule<P extends ReducePrimitive>(p: P): PrimitiveRule<P> {
           const e = o * R + j;
           colIdx[e] = kept[o] + reduced[j];
           if (values && operands && out) {
-            values[e] = p === 'reduce_sum' ? 1 : operands[0].data[colIdx[e]] === out.data[o] ? 1 / ties : 0;
+            values[e] = p === 'reduce_sum' ? 1 : tieShare(operands[0].data[colIdx[e]], out.data[o], ties);
           }
         }
         rowPtr[o + 1] = (o + 1) * R;
