@@ -130,7 +130,7 @@ function edgeTypes(graph: Graph, v: Vertex): (number | null)[] {
       );
     default: {
       const unknown: never = rule;
-      throw new Error(`internal error: unknown alphagrad rule ${String(unknown)}`);
+      throw new Error(`unknown alphagrad rule ${String(unknown)}`);
     }
   }
 }

@@ -91,7 +91,7 @@ function lowerVertex(b: ProgramBuilder, graph: Graph, v: Vertex, ops: Sym[][]): 
       return lowerSelection(v, shapes, ops);
     default: {
       const unknown: never = emit;
-      throw new Error(`internal error: no lowering for ${JSON.stringify(unknown)}`);
+      throw new Error(`no lowering for emission ${JSON.stringify(unknown)}`);
     }
   }
 }
