@@ -1,4 +1,4 @@
-import { unaryMath } from '../primitives/elementwise.js';
+import { UNARY } from '../primitives/elementwise.js';
 import { TABLE_FUNCTIONS } from './lower.js';
 
 type Fn = (...args: number[]) => number;
@@ -41,9 +41,9 @@ const SOURCES = new Map<Fn, FunctionSource>([
   [Math.max, { params: [], rest: 'xs', body: 'return Math.max(...xs);' }],
   [Math.min, { params: [], rest: 'xs', body: 'return Math.min(...xs);' }],
   // Unary table functions take (x, y) and derivatives (x, out, y): the calls pass all of them.
-  [unaryMath.erf.value, { params: ['x', '_y'], body: ERF_BODY }],
+  [UNARY.erf.value, { params: ['x', '_y'], body: ERF_BODY }],
   [
-    unaryMath.erf.derivative,
+    UNARY.erf.derivative,
     { params: ['x', '_out', '_y'], body: 'return (2/Math.sqrt(Math.PI))*Math.exp(-x*x);' },
   ],
 ]);
