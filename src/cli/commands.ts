@@ -186,5 +186,10 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
     `  forward ${baseline('forward')}, reverse ${baseline('reverse')}, markowitz ${baseline('markowitz')}`,
     `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s ${Number.isFinite(budgetSeconds) ? `of a ${budgetSeconds} s budget` : `(work limit: ${[maxMoves === undefined ? '' : `${maxMoves} moves`, maxStates === undefined ? '' : `${maxStates} states`].filter(Boolean).join(', ')})`} (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
     `  order: ${shown}`,
+    ...(result.stats?.stopReason === 'memory'
+      ? [
+          `  exact search stopped at its state limit (${result.stats.statesStored} states stored): the lower bound is what it proved; --max-states raises the limit`,
+        ]
+      : []),
   ].join('\n');
 }
