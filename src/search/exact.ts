@@ -182,8 +182,68 @@ export function canSolveExactly(problem: SearchProblem): boolean {
   return problem.orderIndependent || problem.eliminable.length <= MAX_PERMUTATION_VERTICES;
 }
 
-/** A* over the subsets of `verts` (all eliminable vertices, or one independent group of them). */
+/**
+ * A* over the subsets of `verts` with the bound the options ask for. By default (no `bound` given) two
+ * phases: the per-state cuts with an eighth of the states and a quarter of the time, which settles graphs
+ * whose cuts are tight (HumanHeartDipole: 76 states instead of millions), then, if unproven, the cheap
+ * static bound with the rest, which expands about 40 times more states per second and wins on graphs
+ * where the cuts gain little (random programs of 20–30 vertices). Both bounds are valid, so the proven
+ * lower bound is the larger of the two phases'.
+ */
 function searchComponent(
+  problem: SearchProblem,
+  verts: readonly VertexId[],
+  options: ExactOptions,
+  start: number,
+): SearchResult {
+  if (options.bound !== undefined) return searchComponentWith(problem, verts, options, start);
+  const { timeLimitMs = 60_000, maxStates = 4_000_000 } = options;
+  const first = searchComponentWith(
+    problem,
+    verts,
+    {
+      ...options,
+      bound: 'cuts',
+      timeLimitMs: timeLimitMs / 4,
+      maxStates: Math.max(1000, Math.floor(maxStates / 8)),
+    },
+    start,
+  );
+  if (first.certificate === 'optimal' || first.stats?.stopReason === 'done') return first;
+  const incumbent =
+    first.order && first.multiplications !== null
+      ? { order: first.order, multiplications: first.multiplications }
+      : options.incumbent;
+  const second = searchComponentWith(
+    problem,
+    verts,
+    {
+      ...options,
+      bound: 'static',
+      incumbent,
+      timeLimitMs: Math.max(0, timeLimitMs - (performance.now() - start)),
+    },
+    start,
+  );
+  const bound = (r: SearchResult): number =>
+    r.certificate === 'optimal' ? (r.multiplications as number) : r.certificate.lowerBound;
+  const stats = { ...second.stats };
+  stats.statesExpanded = Number(first.stats?.statesExpanded ?? 0) + Number(second.stats?.statesExpanded ?? 0);
+  stats.maxFlows = Number(first.stats?.maxFlows ?? 0);
+  stats.statesStored = Math.max(
+    Number(first.stats?.statesStored ?? 0),
+    Number(second.stats?.statesStored ?? 0),
+  );
+  return {
+    ...second,
+    certificate:
+      second.certificate === 'optimal' ? 'optimal' : { lowerBound: Math.max(bound(first), bound(second)) },
+    stats,
+  };
+}
+
+/** A* over the subsets of `verts` (all eliminable vertices, or one independent group of them). */
+function searchComponentWith(
   problem: SearchProblem,
   verts: readonly VertexId[],
   options: ExactOptions,
@@ -234,6 +294,7 @@ function searchComponent(
   const rootH = staticLb.reduce((s, x) => s + x, 0);
   heap.push(rootH, 0, table.add(key, 0, -1, -1));
   const lbd = new Float64Array(n);
+  const moveCost = new Float64Array(n);
   let expanded = 0;
   let pops = 0;
   let flows = 0;
@@ -291,14 +352,17 @@ function searchComponent(
     let sum = 0;
     for (let i = 0; i < n; i++) {
       if (has(key, i)) continue;
-      if (!boundOf) lbd[i] = staticLb[i];
+      if (!boundOf) {
+        // Cheap bound: static cuts, raised by the neighbours v can never lose (inputs, pure outputs).
+        const [pin, pout] = usable[i] && state.permanentDegrees ? state.permanentDegrees(verts[i]) : [0, 0];
+        lbd[i] = usable[i] ? Math.max(staticIn[i], pin) * Math.max(staticOut[i], pout) : 0;
+      }
       sum += lbd[i];
     }
     // The next move (a zero-cost vertex if there is one: eliminating it first loses nothing, since it
-    // only removes paths, so it is the only move tried) pays at least its bound plus this excess.
+    // only removes paths, so it is the only move tried) pays at least its bound plus the least excess.
     let forced = -1;
     let excess = Infinity;
-    const moveCost = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       if (has(key, i) || isSecond[i]) continue;
       moveCost[i] = state.eliminationCost(verts[i]);
@@ -306,9 +370,10 @@ function searchComponent(
       excess = Math.min(excess, moveCost[i] - lbd[i]);
     }
     if (forced >= 0) excess = moveCost[forced] - lbd[forced];
-    const h = sum + Math.max(0, excess);
+    // The excess only prunes: re-queueing on it would pop (and rebuild) nearly every state twice.
+    if (g + sum + Math.max(0, excess) >= upper) continue;
+    const h = sum;
     table.setH(s, h);
-    if (g + h >= upper) continue;
     // Children were queued with a bound from their parent's state; a tighter one here re-queues, unless
     // it is still the cheapest open state.
     if (g + h > f && g + h > heap.peekPriority()) {

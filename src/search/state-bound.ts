@@ -18,7 +18,8 @@ import type { CostState } from './problem.js';
  * Hence the final cost of v is at least its bound at any earlier state, h(E) = Σ_v bound_E(v) ≤ cost of
  * any completion, and h(E) ≤ cost(u at E) + h(E ∪ {u}) (the u term is paid now, the others only grow):
  * h is consistent. Adding min over the next possible moves w of (cost_E(w) − bound_E(w)) keeps both
- * properties: some w is eliminated next and pays at least bound_E(w) + that excess.
+ * properties (some w is eliminated next and pays at least bound_E(w) + that excess); exact search uses
+ * that sum only to prune.
  */
 export class CutFlow {
   private numNodes = 0;

@@ -44,7 +44,7 @@ export class StateTable {
   /** The index of the state with this key, or -1. */
   find(key: Uint32Array): number {
     const mask = this.slots.length - 1;
-    for (let slot = hashWords(key) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hashWords(key, 0, this.words) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot];
       if (entry === 0) return -1;
       if (this.keyEquals(entry - 1, key)) return entry - 1;
@@ -67,7 +67,8 @@ export class StateTable {
 
   /** Copies the key of state s into `out`. */
   keyOf(s: number, out: Uint32Array): void {
-    out.set(this.keys.subarray(s * this.words, (s + 1) * this.words));
+    const base = s * this.words;
+    for (let k = 0; k < this.words; k++) out[k] = this.keys[base + k];
   }
 
   g(s: number): number {
@@ -106,7 +107,7 @@ export class StateTable {
 
   private insertSlot(s: number): void {
     const mask = this.slots.length - 1;
-    let slot = hashWords(this.keys.subarray(s * this.words, (s + 1) * this.words)) & mask;
+    let slot = hashWords(this.keys, s * this.words, this.words) & mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     this.slots[slot] = s + 1;
   }
@@ -132,9 +133,9 @@ export class StateTable {
 }
 
 /** A 32-bit hash of a word array (murmur3's finaliser after each word: sets differing in one bit spread). */
-function hashWords(words: Uint32Array): number {
+function hashWords(words: Uint32Array, from: number, length: number): number {
   let h = 0x811c9dc5;
-  for (let k = 0; k < words.length; k++) {
+  for (let k = from; k < from + length; k++) {
     h = Math.imul(h ^ words[k], 0x85ebca6b);
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
