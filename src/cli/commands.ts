@@ -231,5 +231,10 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
     `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s ${limit} (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
     ...(result.interrupted ? ['  interrupted: the best order found before Ctrl-C, not the full budget'] : []),
     `  order: ${shown}`,
+    ...(result.stats?.stopReason === 'memory'
+      ? [
+          `  exact search stopped at its state limit (${result.stats.statesStored} states stored): the lower bound is what it proved; --max-states raises the limit`,
+        ]
+      : []),
   ].join('\n');
 }

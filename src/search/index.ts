@@ -36,7 +36,8 @@ export {
 } from './large.js';
 export { windowedSearch, localityOrder, type WindowedOptions, type WindowedResult } from './windowed.js';
 export type { Certificate, SearchResult } from './result.js';
-export { vertexLowerBounds, vertexCutBounds } from './lower-bound.js';
+export { vertexLowerBounds, vertexCutBounds, stateLowerBound } from './lower-bound.js';
+export { falseTwinPairs, independentComponents } from './reductions.js';
 
 export { EdgeGraph } from '../elimination/edge-graph.js';
 export { ScalarCostEngine } from '../elimination/scalar-engine.js';

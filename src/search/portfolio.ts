@@ -10,6 +10,7 @@ import { Rng } from '../util/random.js';
 import { startModuleWorker } from '../util/worker.js';
 import { anneal } from './anneal.js';
 import { canSolveExactly, exactSearch } from './exact.js';
+import { independentComponents } from './reductions.js';
 import { greedyOrder } from './greedy.js';
 import { isLargeSearchGraph, largeGraphSearch } from './large.js';
 import { milpOptimize } from './milp.js';
@@ -117,6 +118,15 @@ function baselines(
   return out;
 }
 
+/** States exact search keeps under `auto` with a move limit but no state limit. */
+export const AUTO_EXACT_STATES = 200_000;
+
+/**
+ * quickOptimize (jacobian's default order) tries exact search only on groups this small: there its
+ * fixed state budget usually proves the optimum, and wider groups spend it better on annealing.
+ */
+export const QUICK_EXACT_VERTICES = 52;
+
 const staticLowerBound = (problem: SearchProblem): number =>
   [...vertexLowerBounds(problem).values()].reduce((s, x) => s + x, 0);
 
@@ -211,7 +221,13 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
   // One exact run and one annealing run, shared by `exact`, `anneal` and `auto` under a work budget.
   const runExact = (): void => {
     // exactSearch explains (RangeError) when the graph is too large or the model order-dependent.
-    const r = exactSearch(problem, { timeLimitMs: remainingMs(), incumbent: best, maxStates, signal });
+    const r = exactSearch(problem, {
+      timeLimitMs: remainingMs(),
+      incumbent: best,
+      signal,
+      // A work budget without a state limit still needs one: the search has no width cap.
+      maxStates: maxStates ?? (byWork ? AUTO_EXACT_STATES : undefined),
+    });
     if (r.order && r.multiplications !== null)
       offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
     optimal = r.certificate === 'optimal';
@@ -382,7 +398,8 @@ export function quickOptimize(
   const problem = searchProblem(graph, 'native');
   let best = { order: [] as VertexId[], multiplications: Infinity };
   for (const b of baselines(problem, seed)) if (b.multiplications < best.multiplications) best = b;
-  if (canSolveExactly(problem)) {
+  const widest = Math.max(0, ...independentComponents(problem).map((c) => c.length));
+  if (canSolveExactly(problem) && widest <= QUICK_EXACT_VERTICES) {
     const r = exactSearch(problem, {
       timeLimitMs: budgetMs / 2,
       incumbent: best,
