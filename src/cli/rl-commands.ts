@@ -17,6 +17,9 @@ import {
 } from '../rl/index.js';
 import { isRlMethod } from '../rl/methods.js';
 import { findTask } from '../tasks/index.js';
+import type { QueueOptions } from '../rl/distributed/coordinator.js';
+import { redisConnection } from '../rl/distributed/bullmq.js';
+import { startQueueWorker } from '../rl/distributed/worker.js';
 import { CliError, readJsonFile } from './errors.js';
 import { loadGraph } from './load-graph.js';
 import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
@@ -39,6 +42,8 @@ export interface RlCliOptions {
   readonly checkpoint?: string;
   readonly resume?: boolean;
   readonly progressSeconds?: string;
+  readonly queue?: string;
+  readonly gamesPerJob?: string;
 }
 
 /** Paper tasks default to the paper's cost model, anything else to the executor's. */
@@ -90,7 +95,43 @@ async function agentFor(
     imitationSteps: opts.imitate === undefined ? undefined : positiveNumber(opts.imitate, '--imitate', true),
     prior: opts.prior as 'network' | 'uniform' | undefined,
     scheduleEpisodes,
+    ...(opts.queue === undefined ? {} : { queue: queueOptions(opts) }),
   });
+}
+
+function queueOptions(opts: RlCliOptions): QueueOptions {
+  if (opts.method !== 'alphazero') throw new CliError('--queue distributes alphazero self-play only');
+  const url = opts.queue ?? '';
+  redisConnection(url); // checked now: one clear error before any training
+  const gamesPerJob = Math.max(1, positiveNumber(opts.gamesPerJob ?? '1', '--games-per-job', true));
+  return { url, gamesPerJob, attempts: 3 };
+}
+
+export interface WorkerCliOptions {
+  readonly queue: string;
+  readonly lockSeconds: string;
+}
+
+/** `worker`: plays self-play jobs from a BullMQ queue until stopped (SIGINT/SIGTERM). */
+export async function workerCommand(opts: WorkerCliOptions): Promise<string> {
+  const url = opts.queue;
+  redisConnection(url);
+  const lockSeconds = positiveNumber(opts.lockSeconds, '--lock-seconds');
+  const worker = await startQueueWorker({
+    url,
+    lockSeconds,
+    onJob: (id, job) =>
+      process.stderr.write(
+        `worker ${process.pid}: job ${id} (episode ${job.episode}, ${job.games.length} games)\n`,
+      ),
+  });
+  process.stderr.write(`worker ${process.pid}: waiting for self-play jobs on ${url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await worker.close();
+  return `worker ${process.pid}: stopped`;
 }
 
 /** A live one-line progress display on a terminal; one line per interval in logs. */
