@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+
 import { CrosscountryError } from '../../graph/errors.js';
 
 export type BullMq = typeof import('bullmq');
@@ -26,4 +28,25 @@ export function redisConnection(url: string): { host: string; port: number } {
   const port = match[2] === undefined ? 6379 : Number(match[2]);
   if (port < 1 || port > 65535) throw new CrosscountryError(`queue address '${url}' has an invalid port`);
   return { host: match[1], port };
+}
+
+/**
+ * Fails with one clear error when nothing listens at the address: BullMQ's client would otherwise retry
+ * forever, and a mistyped address would look like a hang.
+ */
+export function assertReachable(url: string, timeoutMs = 3000): Promise<void> {
+  const { host, port } = redisConnection(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(new CrosscountryError(`cannot reach Redis at ${url} (${why})`));
+    };
+    socket.setTimeout(timeoutMs, () => fail('timed out'));
+    socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+  });
 }

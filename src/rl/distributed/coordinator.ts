@@ -4,7 +4,7 @@ import { graphToJson } from '../../graph/serialize.js';
 import { decodeFloats, encodeFloats } from '../agent.js';
 import type { EliminationGame } from '../game.js';
 import type { PooledEpisode, SelfPlaySetup } from '../self-play-pool.js';
-import { loadBullMq, redisConnection, SELF_PLAY_QUEUE } from './bullmq.js';
+import { assertReachable, loadBullMq, redisConnection, SELF_PLAY_QUEUE } from './bullmq.js';
 import { jobSeed, type SelfPlayJob, type SelfPlayJobResult } from './jobs.js';
 
 export interface QueueOptions {
@@ -39,6 +39,7 @@ export class QueueSelfPlay {
     run: string,
   ): Promise<QueueSelfPlay> {
     const { Queue, QueueEvents } = await loadBullMq();
+    await assertReachable(options.url);
     const connection = redisConnection(options.url);
     const queue = new Queue(SELF_PLAY_QUEUE, { connection });
     const events = new QueueEvents(SELF_PLAY_QUEUE, { connection });

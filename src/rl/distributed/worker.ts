@@ -1,4 +1,4 @@
-import { loadBullMq, redisConnection, SELF_PLAY_QUEUE } from './bullmq.js';
+import { assertReachable, loadBullMq, redisConnection, SELF_PLAY_QUEUE } from './bullmq.js';
 import { playJob, replicaFor, type RunReplica, type SelfPlayJob, type SelfPlayJobResult } from './jobs.js';
 
 export interface QueueWorkerOptions {
@@ -20,6 +20,7 @@ export interface QueueWorker {
 /** A self-play worker process's loop: takes one job at a time from the queue until closed. */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const { Worker } = await loadBullMq();
+  await assertReachable(options.url);
   let replica: RunReplica | undefined;
   const lockDuration = Math.max(1000, Math.round(options.lockSeconds * 1000));
   const worker = new Worker<SelfPlayJob, SelfPlayJobResult>(
