@@ -244,8 +244,24 @@ program
   )
   .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')
   .option('--progress-seconds <s>', 'seconds between progress lines when stderr is not a terminal', '10')
+  .option(
+    '--queue <url>',
+    'alphazero: self-play on `crosscountry worker` processes through BullMQ on Redis (redis://host:port)',
+  )
+  .option('--games-per-job <n>', 'with --queue: games per job, the unit a dead worker loses and redoes', '1')
   .option('--json', 'print the per-graph records as JSON')
   .action(async (graphs: string[], opts) => print(await (await rlCommands()).trainCommand(graphs, opts)));
+
+program
+  .command('worker')
+  .description('play alphazero self-play jobs from a BullMQ queue on Redis for `train --queue` coordinators')
+  .requiredOption('--queue <url>', 'Redis address, redis://host:port')
+  .option(
+    '--lock-seconds <s>',
+    'how long a job stays with a worker that stopped answering before another worker takes it',
+    '30',
+  )
+  .action(async (opts) => print(await (await rlCommands()).workerCommand(opts)));
 
 program
   .command('tasks')

@@ -19,6 +19,9 @@ import {
 } from '../rl/index.js';
 import { isRlMethod } from '../rl/methods.js';
 import { findTask } from '../tasks/index.js';
+import type { QueueOptions } from '../rl/distributed/coordinator.js';
+import { redisConnection } from '../rl/distributed/bullmq.js';
+import { startQueueWorker } from '../rl/distributed/worker.js';
 import { CliError, readJsonFile } from './errors.js';
 import { loadGraph } from './load-graph.js';
 import { exitAsInterrupted, interruptOnSignals } from './interrupt.js';
@@ -52,6 +55,8 @@ export interface RlCliOptions {
   readonly overwrite?: boolean;
   readonly progressSeconds?: string;
   readonly quiet?: boolean;
+  readonly queue?: string;
+  readonly gamesPerJob?: string;
 }
 
 /** Paper tasks default to the paper's cost model, anything else to the executor's. */
@@ -99,6 +104,7 @@ export function rlSettings(opts: RlCliOptions): RlSettings {
     imitationSteps: optional(opts.imitate, '--imitate', wholeNumber),
     prior: opts.prior as 'network' | 'uniform' | undefined,
     scheduleEpisodes: episodes,
+    ...(opts.queue === undefined ? {} : { queue: queueOptions(opts) }),
   };
   checkAgentOptions(agent);
   return {
@@ -109,6 +115,41 @@ export function rlSettings(opts: RlCliOptions): RlSettings {
       exclusive: true,
     }),
   };
+}
+
+function queueOptions(opts: RlCliOptions): QueueOptions {
+  if (opts.method !== 'alphazero') throw new CliError('--queue distributes alphazero self-play only');
+  const url = opts.queue ?? '';
+  redisConnection(url); // checked now: one clear error before any training
+  const gamesPerJob = optional(opts.gamesPerJob, '--games-per-job', countOption) ?? 1;
+  return { url, gamesPerJob, attempts: 3 };
+}
+
+export interface WorkerCliOptions {
+  readonly queue: string;
+  readonly lockSeconds: string;
+}
+
+/** `worker`: plays self-play jobs from a BullMQ queue until stopped (SIGINT/SIGTERM). */
+export async function workerCommand(opts: WorkerCliOptions): Promise<string> {
+  const url = opts.queue;
+  redisConnection(url);
+  const lockSeconds = secondsOption(opts.lockSeconds, '--lock-seconds', { min: 0, exclusive: true });
+  const worker = await startQueueWorker({
+    url,
+    lockSeconds,
+    onJob: (id, job) =>
+      process.stderr.write(
+        `worker ${process.pid}: job ${id} (episode ${job.episode}, ${job.games.length} games)\n`,
+      ),
+  });
+  process.stderr.write(`worker ${process.pid}: waiting for self-play jobs on ${url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await worker.close();
+  return `worker ${process.pid}: stopped`;
 }
 
 /** A live one-line progress display on a terminal; one line per interval in logs. */

@@ -8,6 +8,7 @@ import {
   type AlphaZeroCheckpoint,
   type AlphaZeroConfig,
 } from './alphazero.js';
+import type { QueueOptions } from './distributed/coordinator.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
 
@@ -35,6 +36,8 @@ export interface AgentOptions {
   readonly learningRate?: number;
   /** Warm-start steps imitating the best of forward/reverse/Markowitz (0 = learn from scratch). */
   readonly imitationSteps?: number;
+  /** AlphaZero: self-play through a BullMQ queue (`crosscountry worker` processes) instead of threads. */
+  readonly queue?: QueueOptions;
 }
 
 export type AgentCheckpoint = AlphaZeroCheckpoint | PpoCheckpoint;
@@ -65,6 +68,7 @@ export function alphaZeroConfig(options: AgentOptions): AlphaZeroConfig {
     workers: options.workers ?? d.workers,
     search: { ...d.search, simulations: options.simulations ?? d.search.simulations },
     prior: options.prior ?? d.prior,
+    ...(options.queue ? { queue: options.queue } : {}),
   };
 }
 
