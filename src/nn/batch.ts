@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { VERTEX_FEATURES, type Observation } from './network.js';
-import { PROPAGATED_FEATURES, propagateFeatures, tokenAdjacency } from './propagation.js';
+import { PROPAGATED_FEATURES, propagateFeatures, tokenAdjacency, type TokenLists } from './propagation.js';
 
 export interface PackedBatch {
   readonly size: number;
@@ -109,8 +109,13 @@ function fillAdjacency(
   V: number,
 ) {
   const { preds, succs } = tokenAdjacency(obs);
-  for (let t = 0; t < obs.numVertices; t++) {
-    for (const u of preds[t]) inMean[base + t * V + u] = 1 / preds[t].length;
-    for (const w of succs[t]) outMean[base + t * V + w] = 1 / succs[t].length;
-  }
+  const fill = (lists: TokenLists, into: Float32Array) => {
+    for (let t = 0; t < obs.numVertices; t++) {
+      const a = lists.start[t];
+      const b = lists.start[t + 1];
+      for (let j = a; j < b; j++) into[base + t * V + lists.items[j]] = 1 / (b - a);
+    }
+  };
+  fill(preds, inMean);
+  fill(succs, outMean);
 }

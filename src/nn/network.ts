@@ -34,6 +34,12 @@ export interface Observation {
    * tokens. Logits and policy targets are per token.
    */
   readonly vertexIds?: Int32Array;
+  /**
+   * Optional, what `edges` says about token → token edges, for architectures that read only the
+   * adjacency: token t's in-neighbour tokens (ascending) are items[start[t] .. start[t + 1]). The
+   * observation builder knows them already; without them they are read from `edges`.
+   */
+  readonly tokenInNeighbours?: { readonly start: Int32Array; readonly items: Int32Array };
 }
 
 export type Architecture = 'transformer' | 'gnn' | 'mlp';

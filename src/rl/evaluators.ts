@@ -26,6 +26,14 @@ export function counting(inner: BatchEvaluator): CountingEvaluator {
 }
 
 /**
+ * One inner call per position: what search costs without batching the leaves of parallel games (the
+ * "before" of the self-play benchmark, and the reference the batched path must agree with).
+ */
+export function perLeafEvaluator(inner: BatchEvaluator): BatchEvaluator {
+  return (states) => states.flatMap((s) => inner([s]));
+}
+
+/**
  * Asks the network for logits and values. The value head predicts transform(return-to-go / costScale);
  * the search wants raw returns, so the prediction is inverted and rescaled per game.
  */
@@ -57,13 +65,14 @@ export function cachingEvaluator(inner: BatchEvaluator): BatchEvaluator & { clea
     `${s.game.name}:${s.game.problem.orderIndependent ? [...s.order].sort((a, b) => a - b).join(',') : s.order.join(',')}`;
   const evaluate = (states: readonly GameState[]): Evaluation[] => {
     const keys = states.map(keyOf);
-    const missing: number[] = [];
+    // A position several games reach in the same batch (every game's first root) is evaluated once.
+    const missing = new Map<string, number>();
     keys.forEach((k, i) => {
-      if (!cache.has(k)) missing.push(i);
+      if (!cache.has(k) && !missing.has(k)) missing.set(k, i);
     });
-    const fresh = missing.length > 0 ? inner(missing.map((i) => states[i])) : [];
-    missing.forEach((i, k) => cache.set(keys[i], fresh[k]));
-    hits += states.length - missing.length;
+    const fresh = missing.size > 0 ? inner([...missing.values()].map((i) => states[i])) : [];
+    [...missing.keys()].forEach((k, j) => cache.set(k, fresh[j]));
+    hits += states.length - missing.size;
     return keys.map((k) => cache.get(k) as Evaluation);
   };
   return Object.assign(evaluate, { clear: () => cache.clear(), hits: () => hits });

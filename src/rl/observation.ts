@@ -22,6 +22,10 @@ export function observe(state: GameState): Observation {
   const features = new Float32Array(T * F);
   const mask = new Uint8Array(T);
   const progress = state.order.length / Math.max(1, game.episodeLength);
+  const tokenOf = new Int32Array(V).fill(-1);
+  for (let t = 0; t < T; t++) tokenOf[ids[t]] = t;
+  const inStart = new Int32Array(T + 1);
+  const inItems: number[] = [];
   for (let t = 0; t < T; t++) {
     const v = ids[t];
     const row = rows.get(v, engine, numInputs, legal[v] === 1);
@@ -30,7 +34,9 @@ export function observe(state: GameState): Observation {
     for (const u of row.predecessors) {
       edges[e + u] = 1;
       if (u < numInputs) inputPreds++;
+      else if (tokenOf[u - numInputs] >= 0) inItems.push(tokenOf[u - numInputs]);
     }
+    inStart[t + 1] = inItems.length;
     // Out-edges to vertices that are still tokens (an eliminated output keeps its in-edges as its own
     // Jacobian block, but it is no longer a token).
     let succs = 0;
@@ -53,7 +59,16 @@ export function observe(state: GameState): Observation {
     features[f + 7] = V > 1 ? v / (V - 1) : 0;
     features[f + 8] = progress;
   }
-  return { numInputs, numVertices: T, numNodes: N, edges, features, mask, vertexIds: Int32Array.from(ids) };
+  return {
+    numInputs,
+    numVertices: T,
+    numNodes: N,
+    edges,
+    features,
+    mask,
+    vertexIds: Int32Array.from(ids),
+    tokenInNeighbours: { start: inStart, items: Int32Array.from(inItems) },
+  };
 }
 
 /**
