@@ -52,11 +52,12 @@ export class AlphagradEngine {
     const ni = graph.inputs.length;
     const nv = graph.vertices.length;
     const nodes = ni + nv;
+    const { types, dims } = contiguousRows(nodes, nv);
     const e = new AlphagradEngine(
       ni,
       nv,
-      Array.from({ length: nodes }, () => new Int8Array(nv)),
-      Array.from({ length: nodes }, () => new Int32Array(4 * nv)),
+      types,
+      dims,
       new Uint8Array(nodes).fill(1),
       new Uint8Array(nv),
       new Uint8Array(nv),
@@ -77,11 +78,16 @@ export class AlphagradEngine {
   clone(copyOnWrite = true): AlphagradEngine {
     const nodes = this.types.length;
     if (!copyOnWrite) {
+      const { types, dims } = contiguousRows(nodes, this.numVertices);
+      for (let p = 0; p < nodes; p++) {
+        types[p].set(this.types[p]);
+        dims[p].set(this.dims[p]);
+      }
       return new AlphagradEngine(
         this.numInputs,
         this.numVertices,
-        this.types.map((row) => row.slice()),
-        this.dims.map((row) => row.slice()),
+        types,
+        dims,
         new Uint8Array(nodes).fill(1),
         this.eliminated.slice(),
         this.isOutput,
@@ -244,6 +250,16 @@ export class AlphagradEngine {
     // SPARSITY_MAP[type − 2] with JAX's index wrap-and-clamp: types 3, 4, −1 read out_d1, all others out_d2.
     return t === 3 || t === 4 || t === -1 ? d[slot] : d[slot + 1];
   }
+}
+
+/** Zeroed rows of `width` edges for `nodes` source nodes, as views of one buffer each (one allocation). */
+function contiguousRows(nodes: number, width: number): { types: Int8Array[]; dims: Int32Array[] } {
+  const types = new Int8Array(nodes * width);
+  const dims = new Int32Array(4 * nodes * width);
+  return {
+    types: Array.from({ length: nodes }, (_, p) => types.subarray(p * width, (p + 1) * width)),
+    dims: Array.from({ length: nodes }, (_, p) => dims.subarray(4 * p * width, 4 * (p + 1) * width)),
+  };
 }
 
 /** Total alphagrad-model multiplications of an order (no validation; see countOrderAlphagrad). */
