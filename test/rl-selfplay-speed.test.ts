@@ -95,6 +95,13 @@ describe('incremental observations', () => {
         );
       const fast = play(observe);
       const reference = play(observeFromEngine);
+      // What networkEvaluator builds for this network by default: no edge rows, only the adjacency.
+      assert.equal(net.readsEdgeRows, false);
+      const lean = play((s) => observe(s, { edgeRows: false }));
+      assert.deepEqual(
+        lean.map((t) => t.policies),
+        reference.map((t) => t.policies),
+      );
       assert.deepEqual(
         fast.map((t) => t.order),
         reference.map((t) => t.order),
@@ -207,5 +214,42 @@ describe('batched evaluation across games', () => {
     } finally {
       net.dispose();
     }
+  });
+});
+
+describe('caching evaluator', () => {
+  test('returns what the inner evaluator says of each position, evaluating each distinct one once', () => {
+    // Order-independent (scalar, bit-matrix engine) and order-dependent (alphagrad engine on tensors) games.
+    const scalar = games()[0];
+    const tensor = new EliminationGame(taskGraph(findTask('Perceptron')!), 'alphagrad', 'perceptron-ag');
+    assert.ok(scalar.problem.orderIndependent && !tensor.problem.orderIndependent);
+    const fingerprint = (s: GameState): number => {
+      const ids = s.game.problem.orderIndependent ? [...s.order].sort((a, b) => a - b) : s.order;
+      return ids.reduce((h, v) => (h * 31 + v) % 1_000_003, s.game.numVertices);
+    };
+    let inner = 0;
+    const cached = cachingEvaluator((states) => {
+      inner += states.length;
+      return states.map((s) => ({ logits: new Float32Array(s.legal.length), value: -fingerprint(s) }));
+    });
+    const rng = new Rng(9);
+    const seen = new Set<string>();
+    for (let k = 0; k < 200; k++) {
+      const game = k % 2 ? scalar : tensor;
+      let state = game.initial();
+      // Short random prefixes, so positions repeat (in other orders, too).
+      const depth = rng.int(0, 3);
+      for (let d = 0; d < depth; d++) {
+        const legal = state.legalActions();
+        state = state.next(legal[rng.int(0, Math.min(3, legal.length - 1))]);
+      }
+      const batch = [state, state.clone()];
+      const out = cached(batch);
+      for (const e of out) assert.equal(e.value, -fingerprint(state));
+      const ids = game.problem.orderIndependent ? [...state.order].sort((a, b) => a - b) : state.order;
+      seen.add(`${game.name}:${ids.join(',')}`);
+    }
+    assert.equal(inner, seen.size, 'one inner evaluation per distinct position');
+    assert.ok(cached.hits() > 200);
   });
 });

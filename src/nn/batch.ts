@@ -73,6 +73,7 @@ export function packBatch(
   const propagated = needs.propagated ? new Float32Array(B * V * P) : undefined;
   observations.forEach((obs, b) => {
     const { numVertices: n, numNodes: N } = obs;
+    if (edges && obs.edges.length !== n * 2 * N) throw new Error('packBatch: observation without edge rows');
     for (let v = 0; v < n; v++) {
       if (edges) {
         const src = v * 2 * N;

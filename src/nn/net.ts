@@ -41,6 +41,7 @@ type ChunkLoss = (
 
 export class TfPolicyValueNet implements PolicyValueNet {
   readonly parameterCount: number;
+  readonly readsEdgeRows: boolean;
   private readonly variables: tf.Variable[];
   private readonly adam: Adam;
   private readonly chunk: number;
@@ -51,6 +52,7 @@ export class TfPolicyValueNet implements PolicyValueNet {
   ) {
     this.variables = model.params.variables;
     this.parameterCount = model.params.count();
+    this.readsEdgeRows = model.needsEdges;
     this.adam = new Adam(this.variables);
     this.chunk = Math.max(1, config.trainChunk ?? defaultChunk(config));
   }

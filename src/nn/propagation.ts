@@ -24,6 +24,8 @@ export function tokenAdjacency(obs: Observation): { preds: TokenLists; succs: To
 
 function inNeighboursFromEdges(obs: Observation): TokenLists {
   const { numVertices: T, numNodes: N, numInputs, edges } = obs;
+  if (edges.length !== T * 2 * N)
+    throw new Error('tokenAdjacency: observation with neither edge rows nor adjacency');
   // Token of each vertex node (−1: not a token), so a row's in-part is scanned once.
   const tokenOfNode = new Int32Array(N).fill(-1);
   for (let t = 0; t < T; t++) tokenOfNode[numInputs + (obs.vertexIds ? obs.vertexIds[t] : t)] = t;

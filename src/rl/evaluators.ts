@@ -40,7 +40,9 @@ export function perLeafEvaluator(inner: BatchEvaluator): BatchEvaluator {
 export function networkEvaluator(
   net: PolicyValueNet,
   transform: ValueTransformName,
-  observer: (state: GameState) => Observation = observe,
+  observer: (state: GameState) => Observation = net.readsEdgeRows === false
+    ? (s) => observe(s, { edgeRows: false })
+    : observe,
 ): BatchEvaluator {
   return (states: readonly GameState[]): Evaluation[] => {
     if (states.length === 0) return [];
@@ -61,8 +63,7 @@ export function networkEvaluator(
 export function cachingEvaluator(inner: BatchEvaluator): BatchEvaluator & { clear(): void; hits(): number } {
   const cache = new Map<string, Evaluation>();
   let hits = 0;
-  const keyOf = (s: GameState): string =>
-    `${s.game.name}:${s.game.problem.orderIndependent ? [...s.order].sort((a, b) => a - b).join(',') : s.order.join(',')}`;
+  const keyOf = (s: GameState): string => `${s.game.name}:${positionKey(s)}`;
   const evaluate = (states: readonly GameState[]): Evaluation[] => {
     const keys = states.map(keyOf);
     // A position several games reach in the same batch (every game's first root) is evaluated once.
@@ -76,4 +77,18 @@ export function cachingEvaluator(inner: BatchEvaluator): BatchEvaluator & { clea
     return keys.map((k) => cache.get(k) as Evaluation);
   };
   return Object.assign(evaluate, { clear: () => cache.clear(), hits: () => hits });
+}
+
+/**
+ * A position as a short string: the legal mask 16 vertices per character when the state depends only on
+ * the set of eliminated vertices (the mask determines that set), else the order one vertex per character.
+ */
+function positionKey(s: GameState): string {
+  if (s.game.problem.orderIndependent) {
+    const { legal } = s;
+    const codes = new Array<number>(Math.ceil(legal.length / 16)).fill(0);
+    for (let v = 0; v < legal.length; v++) if (legal[v]) codes[v >> 4] |= 1 << (v & 15);
+    return String.fromCharCode(...codes);
+  }
+  return s.game.numVertices < 0x10000 ? String.fromCharCode(...s.order) : s.order.join(',');
 }
