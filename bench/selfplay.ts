@@ -190,7 +190,10 @@ const machine = {
   loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
 };
 const json = {
-  command: `npm run bench:selfplay -- ${runs} ${GAMES}`,
+  command: [
+    'npm run bench:selfplay',
+    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+  ].join(' '),
   games: GAMES,
   search: SEARCH,
   architecture: 'mlp',

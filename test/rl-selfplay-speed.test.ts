@@ -43,6 +43,17 @@ function checkingEvaluator(checked: { count: number }): BatchEvaluator {
     });
 }
 
+/** The default mlp sized for the largest of `list`. */
+const mlpFor = (list: readonly EliminationGame[], seed: number) =>
+  createNetwork({
+    ...defaultNetworkConfig(
+      'mlp',
+      Math.max(...list.map((g) => g.numVertices)),
+      Math.max(...list.map((g) => g.numNodes)),
+    ),
+    seed,
+  });
+
 const games = (): EliminationGame[] => [
   new EliminationGame(
     randomScalarGraph({ numInputs: 4, numVertices: 24, numOutputs: 3, seed: 5, noDeadCode: true }),
@@ -76,14 +87,7 @@ describe('incremental observations', () => {
 
   test('self-play with a network plays the same games as with fresh observations (same seed)', async () => {
     const list = games().slice(0, 2);
-    const net = await createNetwork({
-      ...defaultNetworkConfig(
-        'mlp',
-        Math.max(...list.map((g) => g.numVertices)),
-        Math.max(...list.map((g) => g.numNodes)),
-      ),
-      seed: 1,
-    });
+    const net = await mlpFor(list, 1);
     try {
       const search = { simulations: 4, maxConsidered: 4, gumbelScale: 1, valueScale: 0.1, maxVisitInit: 50 };
       const play = (observer: (s: GameState) => Observation) =>
@@ -168,14 +172,7 @@ describe('copy-on-write alphagrad engine', () => {
 describe('batched evaluation across games', () => {
   test('plays the games and trains the weights that one network call per leaf does (same seed)', async () => {
     const list = games().slice(1, 3);
-    const net = await createNetwork({
-      ...defaultNetworkConfig(
-        'mlp',
-        Math.max(...list.map((g) => g.numVertices)),
-        Math.max(...list.map((g) => g.numNodes)),
-      ),
-      seed: 2,
-    });
+    const net = await mlpFor(list, 2);
     const start = net.getState();
     const search = { simulations: 4, maxConsidered: 4, gumbelScale: 1, valueScale: 0.1, maxVisitInit: 50 };
     // Two episodes of self-play and AlphaZero updates, as the trainer runs them.
