@@ -69,7 +69,10 @@ export async function loadSolver(): Promise<Highs> {
 }
 
 /** A HiGHS model of the MILP (the caller disposes it). */
-export function createHighsModel(highs: Highs, model: MilpModel): ReturnType<Highs['createModel']> {
+export function createHighsModel(
+  highs: Highs,
+  model: Pick<MilpModel, 'numCols' | 'colCost' | 'colLower' | 'colUpper' | 'integrality' | 'rows'>,
+): ReturnType<Highs['createModel']> {
   const { rows } = model;
   return highs.createModel({
     numCols: model.numCols,
