@@ -31,6 +31,8 @@ export interface CutRelaxationOptions {
   readonly timeLimitMs?: number;
   /** Rounds at most (default 500). */
   readonly maxRounds?: number;
+  /** Called after each solve with the round number and the bound so far. */
+  readonly onRound?: (round: number, lowerBound: number) => void;
 }
 
 export interface CutRelaxationResult {
@@ -147,13 +149,7 @@ export async function cutRelaxationBound(
       rounds++;
       const dual = Number(lp.info.get('mip_dual_bound'));
       if (Number.isFinite(dual)) lowerBound = Math.max(lowerBound, staticBound + Math.ceil(dual - 1e-6));
-      console.log(
-        rounds,
-        lowerBound,
-        rows.length,
-        yCol.size,
-        ((performance.now() - start) / 1000).toFixed(2),
-      );
+      options.onRound?.(rounds, lowerBound);
       if (lp.getModelStatus() !== highs.constants.modelStatus.optimal) break;
       value = lp.getSolution().colValue;
     } finally {
