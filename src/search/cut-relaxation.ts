@@ -1,9 +1,10 @@
 import type { VertexId } from '../graph/graph.js';
-import { boundVertices, vertexCutBounds } from './lower-bound.js';
-import { createHighsModel, loadSolver } from './milp.js';
+import { nodeOfVertex, outputVertexIds } from '../graph/graph.js';
+import { vertexCutBounds } from './lower-bound.js';
+import { createHighsModel, loadSolver } from './highs.js';
 import type { RowSet } from './milp-model.js';
 import type { CostState, SearchProblem } from './problem.js';
-import { StateBound } from './state-bound.js';
+import { CutFlow } from './state-bound.js';
 
 /**
  * A lower bound from the per-state vertex cuts (state-bound.ts) alone, over all orders at once.
@@ -31,6 +32,8 @@ export interface CutRelaxationOptions {
   readonly timeLimitMs?: number;
   /** Rounds at most (default 500). */
   readonly maxRounds?: number;
+  /** The cost of a known order: the loop stops once the bound reaches it (the order is then optimal). */
+  readonly upperBound?: number;
   /** Called after each solve with the round number and the bound so far. */
   readonly onRound?: (round: number, lowerBound: number) => void;
 }
@@ -62,25 +65,46 @@ export async function cutRelaxationBound(
   const verts = problem.eliminable;
   const n = verts.length;
   const cuts = vertexCutBounds(problem);
-  const bound = new StateBound(boundVertices(problem, verts, cuts));
+  const { graph } = problem;
+  const numNodes = graph.inputs.length + graph.vertices.length;
+  const inputs = graph.inputs.map((_x, k) => k);
+  const outputs = [...outputVertexIds(graph)].map((id) => nodeOfVertex(graph, id));
+  const nodes = verts.map((v) => nodeOfVertex(graph, v));
+  const usable = verts.map((v) => cuts.get(v)?.usable ?? false);
+  const staticIn = verts.map((v) => cuts.get(v)?.in ?? 0);
+  const staticOut = verts.map((v) => cuts.get(v)?.out ?? 0);
+  const inFlow = new CutFlow();
+  const outFlow = new CutFlow();
+  /** Vertex i's two cuts in a state where it is not yet eliminated (its static ones if unusable). */
+  const cutsIn = (state: CostState, i: number): [number, number] => {
+    if (!usable[i]) return [staticIn[i], staticOut[i]];
+    const pred: number[][] = [];
+    const succ: number[][] = [];
+    for (let x = 0; x < numNodes; x++) {
+      pred.push(state.predecessors(x));
+      succ.push(state.successors(x));
+    }
+    inFlow.load(pred, inputs);
+    outFlow.load(succ, outputs);
+    return [inFlow.cut(nodes[i], pred[nodes[i]].length), outFlow.cut(nodes[i], succ[nodes[i]].length)];
+  };
   const base = verts.map((v) => {
     const c = cuts.get(v);
     return c?.usable ? c.in * c.out : 0;
   });
   const staticBound = base.reduce((s, x) => s + x, 0);
-  const noShare = verts.map(() => -1);
-  const scratch = new Float64Array(n);
   /** f_i(state) − f_i(∅): vertex i's charge in a state where it is not yet eliminated. */
   const chargeIn = (state: CostState, i: number): number => {
-    bound.compute(state, (j) => j === i, noShare, scratch);
-    return scratch[i] - base[i];
+    if (!usable[i]) return 0;
+    const [cin, cout] = cutsIn(state, i);
+    return cin * cout - base[i];
   };
   const stateAfter = (set: readonly number[]): CostState => {
     const s = problem.initial();
     for (const j of set) s.eliminate(verts[j]);
     return s;
   };
-  const comparable = comparability(problem, verts);
+  const { comparable, isAncestor } = comparability(problem, verts);
 
   // Column 0..n−1: t_i. Order variables y(a, b), a < b, 1 iff a goes first, numbered on demand.
   const yCol = new Map<number, number>();
@@ -109,12 +133,42 @@ export async function cutRelaxationBound(
     }
     rows.push({ lower: rhs, upper: Infinity, terms });
   };
+  /**
+   * Rows for vertex v, eliminated after `placed` (state `state`): with cuts (cin, cout) there and (in0,
+   * out0) static, cin·cout − in0·out0 ≥ (cin − in0)·out0 and ≥ in0·(cout − out0), and the in-cut depends
+   * on the ancestors eliminated only, the out-cut on the descendants. So three rows: one per side for a
+   * minimal set of that side keeping its cut, and one for both sets together keeping the product.
+   */
+  const addChargeRows = (v: number, state: CostState, placed: readonly number[]): void => {
+    const [cin, cout] = cutsIn(state, v);
+    const earlier = placed.filter((u) => comparable[v].includes(u));
+    const side = (k: 0 | 1, target: number): number[] =>
+      minimalSet(
+        earlier.filter((u) => (k === 0 ? isAncestor(u, v) : isAncestor(v, u))),
+        target,
+        (set) => cutsIn(stateAfter(set), v)[k],
+      );
+    const up = cin > staticIn[v] ? side(0, cin) : [];
+    const down = cout > staticOut[v] ? side(1, cout) : [];
+    if (up.length > 0 && staticOut[v] > 0) addCharge(v, up, (cin - staticIn[v]) * staticOut[v]);
+    if (down.length > 0 && staticIn[v] > 0) addCharge(v, down, staticIn[v] * (cout - staticOut[v]));
+    addCharge(v, [...up, ...down], cin * cout - base[v]);
+  };
+  const result = (converged: boolean, lowerBound: number, rounds: number): CutRelaxationResult => ({
+    lowerBound,
+    staticBound,
+    converged,
+    rounds,
+    rows: rows.length,
+    orderVariables: yCol.size,
+    seconds: (performance.now() - start) / 1000,
+  });
+  if (staticBound >= (options.upperBound ?? Infinity)) return result(true, staticBound, 0);
   // Every single comparable vertex first: the charges f_v({u}) − f_v(∅).
   for (let u = 0; u < n; u++) {
     const state = stateAfter([u]);
     for (const v of comparable[u]) {
-      const d = chargeIn(state, v);
-      if (d > 0) addCharge(v, [u], d);
+      if (chargeIn(state, v) > 0) addChargeRows(v, state, [u]);
     }
   }
 
@@ -122,7 +176,9 @@ export async function cutRelaxationBound(
   let lowerBound = staticBound;
   let rounds = 0;
   let converged = false;
-  while (rounds < maxRounds) {
+  /** The last order built and its true charges: a feasible point of every later program. */
+  let incumbent: { position: Int32Array; charge: Float64Array } | null = null;
+  while (rounds < maxRounds && lowerBound < (options.upperBound ?? Infinity)) {
     const remaining = timeLimitMs - (performance.now() - start);
     if (remaining <= 0) break;
     const numCols = n + yCol.size;
@@ -145,6 +201,14 @@ export async function cutRelaxationBound(
         mip_abs_gap: 0.999,
         time_limit: remaining / 1000,
       });
+      if (incumbent) {
+        const { position, charge } = incumbent;
+        const colValue = new Float64Array(numCols);
+        colValue.set(charge);
+        for (const [key, col] of yCol)
+          colValue[col] = position[Math.floor(key / n)] < position[key % n] ? 1 : 0;
+        lp.setSolution({ colValue });
+      }
       lp.run();
       rounds++;
       const dual = Number(lp.info.get('mip_dual_bound'));
@@ -180,6 +244,7 @@ export async function cutRelaxationBound(
     for (const list of arcs) for (const b of list) indegree[b]++;
     const state = problem.initial();
     const placed: number[] = [];
+    const charge = new Float64Array(n);
     const done = new Uint8Array(n);
     let added = 0;
     while (placed.length < n) {
@@ -194,34 +259,25 @@ export async function cutRelaxationBound(
         if (c < pickCharge) [pick, pickCharge] = [i, c];
       }
       if (pickCharge > value[pick] + 1e-6) {
-        const earlier = placed.filter((u) => comparable[pick].includes(u));
-        addCharge(
-          pick,
-          minimalSet(earlier, pickCharge, (s) => chargeIn(stateAfter(s), pick)),
-          pickCharge,
-        );
+        addChargeRows(pick, state, placed);
         added++;
       }
       done[pick] = 1;
+      charge[pick] = pickCharge;
       placed.push(pick);
       state.eliminate(verts[pick]);
       for (const b of arcs[pick]) indegree[b]--;
     }
     added += cycles.length;
+    const position = new Int32Array(n);
+    placed.forEach((v, k) => (position[v] = k));
+    incumbent = { position, charge };
     if (added === 0) {
       converged = true;
       break;
     }
   }
-  return {
-    lowerBound,
-    staticBound,
-    converged,
-    rounds,
-    rows: rows.length,
-    orderVariables: yCol.size,
-    seconds: (performance.now() - start) / 1000,
-  };
+  return result(converged, lowerBound, rounds);
 }
 
 /** A subset of `set` whose charge is still `target`, found by dropping elements one at a time. */
@@ -234,8 +290,11 @@ function minimalSet(set: readonly number[], target: number, charge: (s: number[]
   return current;
 }
 
-/** For each search vertex, the others joined to it by a path (either way). */
-function comparability(problem: SearchProblem, verts: readonly VertexId[]): number[][] {
+/** For each search vertex, the others joined to it by a path (either way), and whether i reaches j. */
+function comparability(
+  problem: SearchProblem,
+  verts: readonly VertexId[],
+): { comparable: number[][]; isAncestor: (i: number, j: number) => boolean } {
   const state = problem.initial();
   const index = new Map<number, number>();
   const { graph } = problem;
@@ -249,16 +308,18 @@ function comparability(problem: SearchProblem, verts: readonly VertexId[]): numb
       for (const z of desc[y]) desc[x].add(z);
     }
   const out: number[][] = verts.map(() => []);
+  const reaches = new Set<number>();
   verts.forEach((v, i) => {
     for (const y of desc[graph.inputs.length + v - 1]) {
       const j = index.get(y);
       if (j !== undefined) {
         out[i].push(j);
         out[j].push(i);
+        reaches.add(i * verts.length + j);
       }
     }
   });
-  return out;
+  return { comparable: out, isAncestor: (i, j) => reaches.has(i * verts.length + j) };
 }
 
 /** Up to `max` distinct shortest cycles of `arcs` (one through each vertex on one), by breadth-first search. */
