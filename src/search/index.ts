@@ -37,6 +37,8 @@ export {
 export { windowedSearch, localityOrder, type WindowedOptions, type WindowedResult } from './windowed.js';
 export type { Certificate, SearchResult } from './result.js';
 export { vertexLowerBounds, vertexCutBounds, stateLowerBound } from './lower-bound.js';
+export { tensorLowerBound, tensorVertexLowerBounds, type TensorBoundOptions } from './tensor-bound.js';
+export { cutRelaxationBound, type CutRelaxationOptions, type CutRelaxationResult } from './cut-relaxation.js';
 export { falseTwinPairs, independentComponents } from './reductions.js';
 
 export { EdgeGraph } from '../elimination/edge-graph.js';

@@ -2,16 +2,19 @@ import { localJacobians } from '../evaluate/linearize.js';
 import { nodeOfVertex, outputVertexIds, type VertexId } from '../graph/graph.js';
 import type { SearchProblem } from './problem.js';
 import { StateBound, type BoundVertices } from './state-bound.js';
+import { tensorVertexLowerBounds } from './tensor-bound.js';
 
 /**
  * Static per-vertex lower bounds on what eliminating a vertex can ever cost, for the bitset engine
  * (scalar graphs): whenever v is eliminated, its predecessors separate it from the inputs and its
  * successors separate it from the outputs, and eliminations never shrink these vertex cuts, so
  * cost(v) ≥ mincut(inputs → v) · mincut(v → outputs) at any time. Vertices with a structural (free) edge
- * get 0: their free edges do not count. Tensor graphs get 0 everywhere (a product of two non-empty
- * blocks can cost nothing when their patterns do not meet).
+ * get 0: their free edges do not count. Tensor graphs in the native model get the same bound summed over
+ * the scalar components of each vertex (tensor-bound.ts); under the alphagrad model they get 0 (its
+ * sparsity tables are not the scalarised graph's).
  */
 export function vertexLowerBounds(problem: SearchProblem): Map<VertexId, number> {
+  if (problem.engine === 'blocks') return tensorVertexLowerBounds(problem.graph);
   const bounds = new Map<VertexId, number>();
   for (const [v, c] of vertexCutBounds(problem)) bounds.set(v, c.usable ? c.in * c.out : 0);
   return bounds;
