@@ -123,7 +123,7 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
   const costModel = costModelOf(opts.costModel);
   if (!(OPTIMIZE_METHODS as readonly string[]).includes(opts.method)) {
     throw new CliError(
-      `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'alphazero', 'ppo'].join(', ')})`,
+      `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'policy', 'alphazero', 'ppo'].join(', ')})`,
     );
   }
   const loadStart = performance.now();

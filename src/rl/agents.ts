@@ -5,6 +5,7 @@ import {
   DEFAULT_ALPHAZERO,
   type AlphaZeroCheckpoint,
   type AlphaZeroConfig,
+  type AlphaZeroPrior,
 } from './alphazero.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
@@ -24,8 +25,8 @@ export interface AgentOptions {
   readonly workers?: number;
   /** AlphaZero: simulations per move. */
   readonly simulations?: number;
-  /** AlphaZero: `uniform` runs the search without a network (the ablation). */
-  readonly prior?: 'network' | 'uniform';
+  /** AlphaZero: `generalist` starts from the shipped policy; `uniform` runs the search without a network. */
+  readonly prior?: AlphaZeroPrior;
   /** Episodes over which the learning rate decays. */
   readonly scheduleEpisodes?: number;
   readonly learningRate?: number;
