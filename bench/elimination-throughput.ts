@@ -2,7 +2,7 @@
  * How many vertex eliminations per second the cost-only engines sustain on ~100-vertex scalar graphs,
  * one core. Writes results/engine.md and results/engine.json. Run: npm run bench:engine
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeResult } from './output.js';
 import os from 'node:os';
 
 import { eliminableVertices, localJacobians, type Graph } from '../src/index.js';
@@ -114,8 +114,7 @@ const machine = {
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,
 };
-mkdirSync('results', { recursive: true });
-writeFileSync(
+writeResult(
   'results/engine.json',
   JSON.stringify(
     { command: 'npm run bench:engine', seed: SEED, runs: RUNS, runSeconds: RUN_SECONDS, machine, rows },
@@ -131,7 +130,7 @@ const md = [
   `${RUNS} runs of ${RUN_SECONDS} s after a warm-up run; graphs and orders from seed ${SEED}.`,
   `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.platform}.`,
   '',
-  'Target (issue 2): ≥ 1 M vertex eliminations/s on one core for ~100-vertex scalar graphs.',
+  'Target: ≥ 1 M vertex eliminations/s on one core for ~100-vertex scalar graphs.',
   '',
   '| graph | vertices | eliminable | edges | method | median M elim/s | min | max |',
   '|---|---:|---:|---:|---|---:|---:|---:|',
@@ -149,5 +148,5 @@ const md = [
   '  (CSR patterns, no values); general for tensor vertices, shown for scale.',
   '',
 ].join('\n');
-writeFileSync('results/engine.md', md);
+writeResult('results/engine.md', md);
 console.log('wrote results/engine.md and results/engine.json');

@@ -1,12 +1,13 @@
 /**
  * What importing the package costs: wall time of `import()` and the process's RSS after it, for the core
  * entry point and each subpath, from the built package (dist/), each in 10 fresh Node processes (medians).
- * Targets (issue 13): the core ≤ 150 ms and ≤ 60 MB → results/import.md, .json.
+ * Targets: the core ≤ 150 ms and ≤ 60 MB → results/import.md, .json.
  *
  *   npm run build && npm run bench:import
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeResult } from './output.js';
 import { cpus } from 'node:os';
 
 import { median } from '../src/util/stats.js';
@@ -60,8 +61,8 @@ const md = [
   'created, so its import cost here excludes tfjs.',
   '',
 ].join('\n');
-writeFileSync('results/import.md', md);
-writeFileSync(
+writeResult('results/import.md', md);
+writeResult(
   'results/import.json',
   `${JSON.stringify({ command: 'npm run bench:import', machine, processes: PROCESSES, baselineRssMB: baseline, rows }, null, 2)}\n`,
 );

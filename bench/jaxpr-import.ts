@@ -4,7 +4,7 @@
  * runs after warm-up, and the fitted growth exponent. Writes results/jaxpr-import.md and .json.
  * Run: npm run bench:jaxpr
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeResult } from './output.js';
 import os from 'node:os';
 
 import { importJaxpr } from '../src/jaxpr/index.js';
@@ -84,12 +84,11 @@ const machine = {
   loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
 };
 const target = `time linear in length (growth exponent ≤ ${EXPONENT_TARGET}); ${largest.equations.toLocaleString('en-US')} equations ≤ ${LARGEST_TARGET_SECONDS} s`;
-mkdirSync('results', { recursive: true });
-writeFileSync(
+writeResult(
   'results/jaxpr-import.json',
   `${JSON.stringify({ command: 'npm run bench:jaxpr', warmups: WARMUPS, runs: RUNS, machine, target, met, growthExponent: exponent, growthExponentLargestTwo: largestTwo, rows }, null, 2)}\n`,
 );
-writeFileSync(
+writeResult(
   'results/jaxpr-import.md',
   [
     '# Jaxpr import time against length',
@@ -99,7 +98,7 @@ writeFileSync(
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.platform}; 1-minute load`,
     `average ${machine.loadAverage1m} at the end (the machine may have been busy).`,
     '',
-    `Target (issue 11, deliverable 6): ${target}. Measured: exponent ${exponent.toFixed(2)} (${largestTwo.toFixed(2)} between the largest two sizes), ${(largest.medianMs / 1000).toFixed(2)} s — ${met ? 'met' : 'not met'}.`,
+    `Target: ${target}. Measured: exponent ${exponent.toFixed(2)} (${largestTwo.toFixed(2)} between the largest two sizes), ${(largest.medianMs / 1000).toFixed(2)} s — ${met ? 'met' : 'not met'}.`,
     '',
     '| equations | text (M chars) | median ms | min | max | µs / equation |',
     '|---:|---:|---:|---:|---:|---:|',

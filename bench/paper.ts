@@ -4,7 +4,7 @@
  *
  *   npm run bench:paper [-- --out-dir results]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeResult } from './output.js';
 import { join } from 'node:path';
 
 import { paperTable } from './report/paper-table.js';
@@ -13,11 +13,10 @@ import { paperTableMarkdown } from './report/paper-table-markdown.js';
 const args = process.argv.slice(2);
 const outDir = args.includes('--out-dir') ? args[args.indexOf('--out-dir') + 1] : 'results';
 const rows = paperTable();
-mkdirSync(outDir, { recursive: true });
 const md = join(outDir, 'paper-table.md');
 const json = join(outDir, 'paper-table.json');
-writeFileSync(md, paperTableMarkdown(rows, 'npm run bench:paper'));
-writeFileSync(json, `${JSON.stringify({ command: 'npm run bench:paper', rows }, null, 2)}\n`);
+writeResult(md, paperTableMarkdown(rows, 'npm run bench:paper'));
+writeResult(json, `${JSON.stringify({ command: 'npm run bench:paper', rows }, null, 2)}\n`);
 const mismatches = rows.filter((r) => !r.matchesExpected).map((r) => r.task);
 process.stdout.write(`wrote ${md} and ${json}\n`);
 if (mismatches.length === 0)

@@ -8,22 +8,52 @@
  *   npm run bench:rl                                   # full protocol (see BUDGETS), ~60 min
  *   npm run bench:rl -- --quick                        # 20 s runs, one seed, for a smoke run
  *   npm run bench:rl -- --tasks g,RoeFlux_1d --seeds 1,2,3 --methods alphazero
+ *
+ * --quick and selections (--tasks, --seeds, --methods) write to results/.scratch/ (git-ignored) unless
+ * --write; files are replaced atomically.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
 
 import { rlMarkdown, rlChartSpec, type RlRun } from './report/rl-report.js';
 import { renderPng } from '../src/plot/charts.js';
-import { FAITHFUL_TASKS } from '../src/tasks/index.js';
+import { FAITHFUL_TASKS, TASK_NAMES } from '../src/tasks/index.js';
+import {
+  checkFlags,
+  flagValue,
+  noteScratch,
+  outputDir,
+  runBench,
+  selectNames,
+  writeResult,
+} from './output.js';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const SELECTIONS = ['--tasks', '--seeds', '--methods', '--side-seeds', '--arch-task'];
+let flagError = true;
+await runBench(() => {
+  checkFlags(args, [
+    '--quick',
+    '--report-only',
+    '--fresh',
+    '--write',
+    '--parallel',
+    '--budget-alphazero',
+    '--budget-ppo',
+    ...SELECTIONS,
+  ]);
+  const switches = ['--quick', '--report-only', '--fresh', '--write'];
+  for (const name of args.filter((a) => a.startsWith('--') && !switches.includes(a))) flagValue(args, name);
+  flagError = false;
+});
+if (flagError) process.exit(1);
+const flag = (name: string): string | undefined =>
+  args.includes(name) && !['--quick', '--report-only', '--fresh', '--write'].includes(name)
+    ? flagValue(args, name)
+    : undefined;
 const quick = args.includes('--quick');
 /** Rewrite rl.md and rl.png from rl.json without running anything. */
 const reportOnly = args.includes('--report-only');
@@ -67,7 +97,18 @@ const METHOD_FLAGS: Record<string, string[]> = {
   'alphazero-gnn': ['--method', 'alphazero', '--arch', 'gnn'],
   'alphazero-transformer': ['--method', 'alphazero', '--arch', 'transformer'],
 };
-const OUT = 'results';
+const OUT = outputDir({
+  partial: quick || SELECTIONS.some((f) => args.includes(f)),
+  write: args.includes('--write'),
+});
+let selectionError = true;
+await runBench(() => {
+  selectNames(TASKS.join(','), TASK_NAMES, 'task');
+  selectNames(METHODS.join(','), Object.keys(METHOD_FLAGS), 'method');
+  selectionError = false;
+});
+if (selectionError) process.exit(1);
+noteScratch(OUT);
 const JSON_PATH = `${OUT}/rl.json`;
 const COMMAND = `npm run bench:rl${process.argv.length > 2 ? ` -- ${args.join(' ')}` : ''}`;
 
@@ -79,8 +120,7 @@ function load(): RlRun[] {
 const runs = load();
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
 const save = () => {
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(JSON_PATH, `${JSON.stringify({ command: COMMAND, machine, runs }, null, 2)}\n`);
+  writeResult(JSON_PATH, `${JSON.stringify({ command: COMMAND, machine, runs }, null, 2)}\n`);
 };
 
 interface Job {
@@ -131,6 +171,6 @@ await Promise.all(
     for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
   }),
 );
-writeFileSync(`${OUT}/rl.md`, rlMarkdown(runs, COMMAND, machine));
-writeFileSync(`${OUT}/rl.png`, await renderPng(rlChartSpec(runs)));
+writeResult(`${OUT}/rl.md`, rlMarkdown(runs, COMMAND, machine));
+writeResult(`${OUT}/rl.png`, await renderPng(rlChartSpec(runs)));
 process.stderr.write(`wrote ${JSON_PATH}, ${OUT}/rl.md and ${OUT}/rl.png\n`);

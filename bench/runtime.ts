@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { findTask, FAITHFUL_TASKS, TASKS, taskGraph } from '../src/tasks/index.js';
 import { quickOptimize } from '../src/search/index.js';
@@ -11,6 +12,17 @@ import { facetedLineSpec, groupedBarSpec, renderPng } from '../src/plot/charts.j
 import { runtimeBenchmark, type RuntimeBenchResult } from './report/runtime-bench.js';
 import { runtimeMarkdown, type RuntimeReportContext } from './report/runtime-markdown.js';
 import type { BestOrderChoice } from './report/runtime.js';
+import {
+  BenchError,
+  checkFlags,
+  flagValue,
+  noteScratch,
+  outputDir,
+  RESULTS_DIR,
+  runBench,
+  selectNames,
+  writeResult,
+} from './output.js';
 
 /**
  * Runtime benchmark: compiled variants and the jax-js peer over batch sizes → results/runtime.{md,json} and
@@ -19,12 +31,10 @@ import type { BestOrderChoice } from './report/runtime.js';
  *   npm run bench:runtime                      # full run (about 20 minutes)
  *   npm run bench:runtime -- --quick           # fewer timed rounds, no repeat processes (a smoke run)
  *   npm run bench:runtime -- --tasks f,g       # only these tasks
+ *   (--quick and --tasks write to results/.scratch/ unless --write; a full run rewrites results/)
  *   npm run bench:runtime -- --report-only     # rewrite runtime.md and the charts from runtime.json
  *   npm run bench:runtime -- --repeat 3        # fresh processes repeating the batch-512 timings
  */
-
-/** A bad option: one line, exit 1. */
-class BenchError extends Error {}
 
 interface BenchOptions {
   readonly outDir: string;
@@ -37,22 +47,36 @@ interface BenchOptions {
   readonly repeatChild?: string;
 }
 
-function parseArgs(args: readonly string[]): BenchOptions {
-  const value = (flag: string): string | undefined => {
-    const i = args.indexOf(flag);
-    if (i < 0) return undefined;
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new BenchError(`${flag} needs a value`);
-    return v;
-  };
-  const known = ['--out-dir', '--quick', '--tasks', '--report-only', '--repeat', '--repeat-child'];
-  for (const a of args)
-    if (a.startsWith('--') && !known.includes(a))
-      throw new BenchError(`unknown option ${a} (known: ${known.join(', ')})`);
+export function parseArgs(args: readonly string[]): BenchOptions {
+  checkFlags(args, [
+    '--out-dir',
+    '--quick',
+    '--tasks',
+    '--report-only',
+    '--repeat',
+    '--repeat-child',
+    '--write',
+  ]);
+  const value = (flag: string): string | undefined => flagValue(args, flag);
+  const quick = args.includes('--quick');
+  // Names as the tasks command lists them (any case); an empty or unknown selection is refused here.
+  const list = value('--tasks');
+  const tasks =
+    list === undefined
+      ? undefined
+      : selectNames(
+          list
+            .split(',')
+            .map((t) => findTask(t.trim())?.name ?? t.trim())
+            .join(','),
+          TASKS.map((t) => t.name),
+          'task',
+        ).join(',');
+  const partial = quick || tasks !== undefined;
   return {
-    outDir: value('--out-dir') ?? 'results',
-    quick: args.includes('--quick'),
-    tasks: value('--tasks'),
+    outDir: value('--out-dir') ?? outputDir({ partial, write: args.includes('--write') }),
+    quick,
+    tasks,
     reportOnly: args.includes('--report-only'),
     repeat: value('--repeat'),
     repeatChild: value('--repeat-child'),
@@ -75,10 +99,13 @@ async function benchRuntime(opts: BenchOptions): Promise<string> {
     const ctx = { command, machine, runs, warmup, seed, bestOrderSource, annealMoves };
     return writeRuntimeReports(opts.outDir, saved, ctx);
   }
-  const searchPath = join(opts.outDir, 'search.json');
+  // The committed search orders, also for a run that writes to the scratch directory.
+  const searchPath = [join(opts.outDir, 'search.json'), join(RESULTS_DIR, 'search.json')].find((p) =>
+    existsSync(p),
+  );
   const bestOrders = new Map<string, VertexId[]>();
   let bestOrderSource = 'a 5 s single-thread native search per task (quickOptimize, seed 1)';
-  if (existsSync(searchPath)) {
+  if (searchPath) {
     const saved = JSON.parse(readFileSync(searchPath, 'utf8')) as {
       results?: { task: string; costModel: string; order: VertexId[] }[];
     };
@@ -100,7 +127,7 @@ async function benchRuntime(opts: BenchOptions): Promise<string> {
     bestOrders,
     seed,
     annealMoves,
-    tasks: opts.tasks?.split(',').map((t) => findTask(t.trim())?.name ?? t.trim()),
+    tasks: opts.tasks?.split(','),
     log: (l) => process.stderr.write(`${l}\n`),
   });
   result.repeats = repeatInFreshProcesses(result, repeats, (l) => process.stderr.write(`${l}\n`));
@@ -123,21 +150,21 @@ async function writeRuntimeReports(
   result: RuntimeBenchResult,
   ctx: RuntimeReportContext,
 ): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'runtime.md'), runtimeMarkdown(result, ctx));
+  noteScratch(outDir);
+  writeResult(join(outDir, 'runtime.md'), runtimeMarkdown(result, ctx));
   // Charts: time per point (µs) at batch 512, and over batch sizes.
   const perPoint = result.rows.map((r) => ({ ...r, us: (1000 * r.medianMs) / r.batch }));
   const at512 = perPoint
     .filter((r) => r.batch === 512)
     .map((r) => ({ group: r.task, series: r.variant, value: r.us }));
-  writeFileSync(
+  writeResult(
     join(outDir, 'runtime-batch512.png'),
     await renderPng(
       groupedBarSpec('Jacobian time per point at batch 512 (median, log scale)', at512, 'µs per point'),
     ),
   );
   const lines = perPoint.map((r) => ({ facet: r.task, series: r.variant, x: r.batch, y: r.us }));
-  writeFileSync(
+  writeResult(
     join(outDir, 'runtime-batches.png'),
     await renderPng(
       facetedLineSpec('Jacobian time per point over batch sizes', lines, 'batch', 'µs per point'),
@@ -157,7 +184,7 @@ async function writeRuntimeReports(
   );
   // The repeat processes' timings are kept, so --report-only reproduces the committed report.
   const { omitted, checks, bestChoices, layouts, primal, allocation, opCosts, predictions, repeats } = result;
-  writeFileSync(
+  writeResult(
     join(outDir, 'runtime.json'),
     `${JSON.stringify(
       {
@@ -262,10 +289,8 @@ async function runRepeat(dir: string): Promise<string> {
   return `wrote ${join(dir, 'rows.json')}`;
 }
 
-try {
-  process.stdout.write(`${await benchRuntime(parseArgs(process.argv.slice(2)))}\n`);
-} catch (e) {
-  if (!(e instanceof BenchError)) throw e;
-  process.stderr.write(`error: ${e.message}\n`);
-  process.exitCode = 1;
-}
+// Imported by the tests for parseArgs alone: the benchmark runs only as a script.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  await runBench(async () => {
+    process.stdout.write(`${await benchRuntime(parseArgs(process.argv.slice(2)))}\n`);
+  });

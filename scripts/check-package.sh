@@ -81,6 +81,24 @@ if [ "$size_kb" -gt $((60 * 1024)) ]; then
   exit 1
 fi
 
+# A CommonJS project (no "type": "module") with tsx: the bin loads a .ts graph module that imports
+# crosscountry, and reads a graph from stdin.
+mkdir "$work/commonjs"
+cd "$work/commonjs"
+printf '{ "name": "commonjs", "version": "1.0.0", "private": true }\n' > package.json
+npm install --no-audit --no-fund --silent "$work/$tarball"
+ln -s "$repo/node_modules/tsx" node_modules/tsx
+cat > model.ts <<'TS'
+import { np, type Traced } from 'crosscountry';
+export const inputs = [[3]];
+export const fn = (x: Traced) => np.sum(np.sin(x));
+TS
+npx --no-install crosscountry cost model.ts --order rev | grep -q '^3 multiplications'
+npx --no-install crosscountry print RoeFlux_1d --json | npx --no-install crosscountry cost - --order rev | grep -q '^364 multiplications'
+echo "const c = require('crosscountry'); if (typeof c.jacobian !== 'function') process.exit(1);" > require.cjs
+node require.cjs
+echo "CommonJS project: a .ts graph module loads; a graph reads from stdin; require() works"
+
 # From a git URL: npm clones the committed HEAD, installs its dev dependencies and runs `prepare`.
 mkdir "$work/from-git"
 cd "$work/from-git"

@@ -21,6 +21,7 @@ export {
   NonFiniteError,
   GraphValidationError,
   TracerError,
+  OptionError,
 } from './graph/errors.js';
 export { graphToJson, graphFromJson, type GraphJson } from './graph/serialize.js';
 export { pprintGraph } from './graph/print.js';
@@ -89,6 +90,14 @@ export {
   BYTECODE_INSTRUCTIONS,
 } from './compile/jacobian.js';
 export { KERNEL_MULTIPLICATIONS } from './compile/kernel-program.js';
+export {
+  emitStandaloneModule,
+  STANDALONE_LANGUAGES,
+  STANDALONE_MAX_INSTRUCTIONS,
+  type StandaloneLanguage,
+  type StandaloneModule,
+  type StandaloneOptions,
+} from './compile/standalone.js';
 export { LAYOUTS, type Layout } from './compile/emit.js';
 export {
   RESULT_FORMATS,

@@ -134,9 +134,18 @@ describe('optimize', () => {
     assert.deepEqual(r.certificate, { lowerBound: 223 });
   });
 
+  test('--method exact takes groups wider than 52 vertices and says when its state limit stops it', () => {
+    const args = ['optimize', 'RoeFlux_1d', '--method', 'exact', '--cost-model', 'alphagrad', '--max-states'];
+    const text = ok(...args, '2000');
+    assert.match(text, /lower bound 2\d\d /);
+    assert.match(text, /exact search stopped at its state limit \(\d+ states stored\)/);
+    const r = JSON.parse(ok(...args, '2000', '--json')) as { certificate: { lowerBound: number } };
+    assert.ok(r.certificate.lowerBound >= 223);
+  });
+
   test('bad options give one line', () => {
     assert.match(fails('optimize', 'g', '--method', 'magic'), /unknown method 'magic'/);
-    assert.match(fails('optimize', 'g', '--budget', '-1'), /--budget must be a non-negative number/);
+    assert.match(fails('optimize', 'g', '--budget', '-1'), /--budget must be a number ≥ 0, got -1/);
     assert.match(
       fails('optimize', 'f', '--source', 'jaxpr', '--cost-model', 'alphagrad', '--method', 'exact'),
       /depends on the elimination order/,

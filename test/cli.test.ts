@@ -214,7 +214,7 @@ describe('bad input: one error line, exit 1', () => {
     assert.match(fails('jacobian', GRIEWANK, '--at', 'nope.json'), /nope\.json: no such file/);
     assert.match(
       fails('print', 'README.md'),
-      /README\.md: not a built-in task .* nor a \.jaxpr, \.json or \.ts/,
+      /graph README\.md: neither jaxpr text .* nor graph JSON, and not a module/,
     );
   });
 

@@ -24,6 +24,11 @@ import {
 import { importJaxpr, importPaperGraph } from '../src/jaxpr/index.js';
 import { readDataFile } from '../src/util/data.js';
 import { Rng } from '../src/util/random.js';
+import { checkCompileOptions } from '../src/compile/check-options.js';
+import { checkAgentOptions, type AgentOptions } from '../src/rl/index.js';
+import { checkOptimizeOptions, type OptimizeOptions } from '../src/search/index.js';
+import { optimizeSettings, type OptimizeCliOptions } from '../src/cli/commands.js';
+import { rlSettings, type RlCliOptions } from '../src/cli/rl-commands.js';
 import { cli } from './cli-helpers.js';
 
 /**
@@ -327,5 +332,202 @@ describe('fuzz: the CLI answers malformed files with one line and exit 1', { tim
       assert.match(lines[0], /^error: /);
     }
     assert.ok(rejected >= runs.length - 6, `only ${rejected} of ${runs.length} malformed runs were rejected`);
+  });
+});
+
+/** Option values a user (or a script) might pass: valid, out of range, of the wrong type, or garbage. */
+const OPTION_TEXT = [
+  '1',
+  '2',
+  '0',
+  '-1',
+  '1.5',
+  'NaN',
+  'inf',
+  '1e999',
+  '',
+  ' ',
+  'abc',
+  '0x10',
+  '1e3',
+  '-0',
+  '🙂',
+];
+const OPTION_VALUES: unknown[] = [
+  1,
+  2,
+  0,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  '1',
+  null,
+  {},
+  [],
+  true,
+  2 ** 53,
+];
+const NAMES = [
+  'auto',
+  'exact',
+  'anneal',
+  'greedy',
+  'alphazero',
+  'ppo',
+  'native',
+  'alphagrad',
+  'alphagrd',
+  'mlp',
+  'gnn',
+  'x',
+  '',
+];
+
+describe('fuzz: options are checked before work (seeded)', { timeout: 120_000 }, () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'crosscountry-options-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A parsed setting must be in its range whenever parsing accepted it. */
+  const inRange = (what: string, x: unknown, min: number, integer: boolean): void => {
+    if (x === undefined) return;
+    assert.ok(typeof x === 'number' && !Number.isNaN(x) && x >= min, `${what} = ${String(x)}`);
+    if (integer) assert.ok(Number.isInteger(x), `${what} = ${String(x)}`);
+  };
+
+  test('the CLI option parsers of optimize and of the learning commands', () => {
+    const rng = new Rng(16);
+    const text = (): string | undefined => (rng.float() < 0.3 ? undefined : rng.pick(OPTION_TEXT));
+    const outs = [undefined, join(dir, 'ok.json'), dir, join(dir, 'missing', 'x.json'), ''];
+    for (let k = 0; k < 400; k++) {
+      const opts: OptimizeCliOptions = {
+        method: rng.pick(NAMES),
+        costModel: rng.pick(NAMES),
+        budget: text(),
+        seed: rng.pick(OPTION_TEXT),
+        maxMoves: text(),
+        maxStates: text(),
+        threads: text(),
+        out: rng.pick(outs),
+      };
+      expectClean(`optimize ${JSON.stringify(opts)}`, () => {
+        const s = optimizeSettings(opts);
+        inRange('budget', s.budgetSeconds, 0, false);
+        inRange('threads', s.threads, 1, true);
+        inRange('maxStates', s.maxStates, 1, true);
+        inRange('maxMoves', s.maxMoves, 0, true);
+        assert.ok(opts.out === undefined || opts.out === join(dir, 'ok.json'), `accepted --out ${opts.out}`);
+      });
+      const rl: RlCliOptions = {
+        method: rng.pick(NAMES),
+        seed: rng.pick(OPTION_TEXT),
+        budget: text(),
+        episodes: text(),
+        games: text(),
+        workers: text(),
+        simulations: text(),
+        imitate: text(),
+        arch: rng.float() < 0.5 ? undefined : rng.pick(NAMES),
+        costModel: rng.float() < 0.5 ? undefined : rng.pick(NAMES),
+        progressSeconds: text(),
+      };
+      expectClean(`rl ${JSON.stringify(rl)}`, () => {
+        const s = rlSettings(rl);
+        inRange('budget', s.limits.budgetSeconds, Number.MIN_VALUE, false);
+        inRange('episodes', s.limits.episodes, 1, true);
+        for (const key of ['games', 'workers', 'simulations'] as const) inRange(key, s.agent[key], 1, true);
+        inRange('imitate', s.agent.imitationSteps, 0, true);
+      });
+    }
+    noFailures();
+  });
+
+  test('the library option bags: optimizeOrder, agents, compile', () => {
+    const rng = new Rng(61);
+    const value = (): unknown => (rng.float() < 0.3 ? undefined : rng.pick(OPTION_VALUES));
+    for (let k = 0; k < 400; k++) {
+      const search = {
+        method: rng.float() < 0.5 ? undefined : rng.pick(NAMES),
+        costModel: rng.float() < 0.5 ? undefined : rng.pick(NAMES),
+        budgetSeconds: value(),
+        maxMoves: value(),
+        maxStates: value(),
+        seed: value(),
+        threads: value(),
+      } as OptimizeOptions;
+      expectClean(`optimizeOrder ${String(k)}`, () => checkOptimizeOptions(search));
+      const agent = {
+        method: rng.pick(NAMES),
+        games: value(),
+        workers: value(),
+        simulations: value(),
+        imitationSteps: value(),
+        learningRate: value(),
+      } as AgentOptions;
+      expectClean(`agent ${String(k)}`, () => checkAgentOptions(agent));
+      expectClean(`compile ${String(k)}`, () =>
+        checkCompileOptions({
+          format: rng.pick([undefined, ...NAMES, 'dense']),
+          searchEffort: value(),
+          chunkChars: value(),
+          fold: value(),
+        }),
+      );
+    }
+    noFailures();
+  });
+
+  test('the CLI: unknown names, wrong types and ranges across commands give one error line', () => {
+    const rng = new Rng(8);
+    const commands: string[][] = [
+      ['cost', 'RoeFlux_1d'],
+      ['print', 'RoeFlux_1d'],
+      ['jacobian', 'RoeFlux_1d', '--at', '[1, 0.5, -1, 0.8, 0.2, -0.5]'],
+      ['optimize', 'RoeFlux_1d', '--budget', '0.2'],
+      ['train', 'RoeFlux_1d'],
+    ];
+    // Each value is bad for its option, so no run does real work (train would train for a minute).
+    const bad: [string, string][] = [
+      ['--budget', rng.pick(['NaN', '-5', 'abc', ''])],
+      ['--games', rng.pick(['0', '1.5', '-2'])],
+      ['--workers', rng.pick(['0', 'x'])],
+      ['--threads', rng.pick(['0', '0.5'])],
+      ['--episodes', rng.pick(['0', '-1'])],
+      ['--cost-model', rng.pick(['alphagrd', 'NATIVE'])],
+      ['--method', rng.pick(['exhaustive', 'alphazro'])],
+      ['--source', 'pytorch'],
+      ['--order', rng.pick(['sideways', '0,0'])],
+      ['--no-such-option', '1'],
+      ['--out', dir],
+    ];
+    const accepts: Record<string, readonly string[]> = {
+      cost: ['--cost-model', '--source', '--order', '--out'],
+      print: ['--source'],
+      jacobian: ['--source', '--order'],
+      optimize: ['--budget', '--threads', '--cost-model', '--method', '--source', '--out', '--games'],
+      train: ['--budget', '--games', '--workers', '--episodes', '--cost-model', '--method', '--source'],
+    };
+    let runs = 0;
+    for (const command of commands) {
+      const options = bad.filter(
+        ([name]) => accepts[command[0]].includes(name) || name === '--no-such-option',
+      );
+      for (let k = 0; k < 2; k++) {
+        const [name, v] = rng.pick(options);
+        const args = [...command, name, v];
+        const r = cli(...args);
+        runs++;
+        assert.doesNotMatch(r.stderr, /internal error/, args.join(' '));
+        assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+        const lines = r.stderr.trimEnd().split('\n');
+        assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(lines[0], /^error: /);
+      }
+    }
+    assert.equal(runs, 10);
   });
 });

@@ -97,10 +97,7 @@ describe('graph IR', () => {
     assert.equal(pprintGraph(back), pprintGraph(g));
     const x = [tensor([3], [0.1, -0.4, 0.3])];
     const order = resolveOrder(g, 'markowitz');
-    assert.deepEqual(
-      jacobianAtPoint(back, x, order).jacobian,
-      jacobianAtPoint(g, x, order).jacobian,
-    );
+    assert.deepEqual(jacobianAtPoint(back, x, order).jacobian, jacobianAtPoint(g, x, order).jacobian);
   });
 
   test('an output used later is eliminable; pure outputs are not', () => {

@@ -6,7 +6,7 @@
  */
 import { operandShape, type Graph, type Operand, type Vertex } from '../../src/graph/graph.js';
 import { sizeOf } from '../../src/graph/shape.js';
-import { selectionBlocks } from '../../src/primitives/rules.js';
+import { selectionBlocks } from '../../src/primitives/table.js';
 
 type JaxModule = typeof import('@jax-js/jax');
 type JArray = InstanceType<JaxModule['Array']>;

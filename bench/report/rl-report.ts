@@ -131,7 +131,7 @@ export function rlMarkdown(runs: readonly RlRun[], command: string, machine: str
     '## Where learning helps beyond the search (seed 1, equal wall time)',
     '',
     '- *search only*: the same Gumbel MuZero search (same games, simulations, Gumbel noise) with a uniform',
-    '  prior, a value of 0 at the leaves and no training: the ablation the issue asks for.',
+    '  prior, a value of 0 at the leaves and no training: the ablation (search without learning).',
     '- *from scratch*: AlphaZero without the baseline warm start (`--imitate 0`): what the warm start adds.',
     '',
     '| task | AlphaZero | from scratch | search only | AlphaZero − search only | mean episode cost, first → last episode (AlphaZero) |',

@@ -181,7 +181,7 @@ export function runtimeMarkdown(result: RuntimeBenchResult, ctx: RuntimeReportCo
   }
   lines.push(
     '',
-    `Targets (issue 6): best order ≥ 1.2× faster than the faster of forward/reverse order at batch 512 on ≥ 4 of the 7 faithful tasks — measured **${faithfulFast} of ${faithfulCount}**; never more than 5% slower — **${faithfulSlow}** faithful tasks slower than that; ≥ 10× faster than the peer's jacrev on the scalar tasks — **${peerTenfold} of ${peerCount}** writing into reused arrays, **${peerTenfoldFresh} of ${peerCount}** allocating fresh arrays on every call. Against the faster of the compiled tape-based forward/reverse modes (the other reading of "compiled forward/reverse"), the best order is ≥ 1.2× faster on **${tapeFast} of ${faithfulCount}**.`,
+    `Targets: best order ≥ 1.2× faster than the faster of forward/reverse order at batch 512 on ≥ 4 of the 7 faithful tasks — measured **${faithfulFast} of ${faithfulCount}**; never more than 5% slower — **${faithfulSlow}** faithful tasks slower than that; ≥ 10× faster than the peer's jacrev on the scalar tasks — **${peerTenfold} of ${peerCount}** writing into reused arrays, **${peerTenfoldFresh} of ${peerCount}** allocating fresh arrays on every call. Against the faster of the compiled tape-based forward/reverse modes (the other reading of "compiled forward/reverse"), the best order is ≥ 1.2× faster on **${tapeFast} of ${faithfulCount}**.`,
     '',
     '## Does runtime follow the multiplication count?',
     '',

@@ -7,24 +7,59 @@
  *   npm run bench:scale -- --quick          # smaller sizes, budget 2 s
  *   npm run bench:scale -- --report-only    # rewrite the report from results/scale.json
  *   npm run bench:scale -- --family rk4,flux # re-measure those families, keep the others
+ *
+ * --quick and --family write to results/.scratch/ (git-ignored) unless --write; files are replaced
+ * atomically.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 import { renderPng } from '../../src/plot/charts.js';
 import type { MemberResult } from './measure.js';
 import { FAMILIES } from './members.js';
 import { scaleMarkdown, scaleChartSpec } from './report.js';
+import {
+  checkFlags,
+  flagValue,
+  noteScratch,
+  outputDir,
+  RESULTS_DIR,
+  runBench,
+  selectNames,
+  writeResult,
+} from '../output.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const reportOnly = args.includes('--report-only');
-// --family a,b measures only those families and keeps the other families' members of results/scale.json.
-const only = args.includes('--family') ? args[args.indexOf('--family') + 1].split(',') : null;
+interface ScaleArgs {
+  readonly quick: boolean;
+  readonly reportOnly: boolean;
+  /** --family a,b measures only those families and keeps the others' members of results/scale.json. */
+  readonly only: string[] | null;
+  readonly out: string;
+}
+
+let parsed: ScaleArgs | null = null;
+await runBench(() => {
+  const args = process.argv.slice(2);
+  checkFlags(args, ['--quick', '--report-only', '--family', '--write']);
+  const quick = args.includes('--quick');
+  const families = flagValue(args, '--family');
+  const only =
+    families === undefined
+      ? null
+      : selectNames(
+          families,
+          FAMILIES.map((f) => f.name),
+          'family',
+        );
+  const out = outputDir({ partial: quick || only !== null, write: args.includes('--write') });
+  parsed = { quick, reportOnly: args.includes('--report-only'), only, out };
+});
+if (parsed === null) process.exit(1);
+const { quick, reportOnly, only, out: OUT } = parsed as ScaleArgs;
+noteScratch(OUT);
 const BUDGET = quick ? 2 : 10;
 const MEMBER_TIMEOUT_S = 900;
-const OUT = 'results';
 const COMMAND = `npm run bench:scale${quick ? ' -- --quick' : ''}`;
 
 export interface ScaleRun {
@@ -64,7 +99,7 @@ function measure(family: string, size: number): MemberResult {
 
 let run: ScaleRun;
 if (reportOnly) {
-  run = JSON.parse(readFileSync(`${OUT}/scale.json`, 'utf8')) as ScaleRun;
+  run = JSON.parse(readFileSync(`${RESULTS_DIR}/scale.json`, 'utf8')) as ScaleRun;
 } else {
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const members: MemberResult[] = [];
@@ -79,18 +114,19 @@ if (reportOnly) {
       );
     }
   }
+  // The other families come from the committed results (also when this run writes to the scratch dir).
+  const selected = only;
   const kept =
-    only && existsSync(`${OUT}/scale.json`)
-      ? (JSON.parse(readFileSync(`${OUT}/scale.json`, 'utf8')) as ScaleRun).members.filter(
-          (m) => !only.includes(m.family),
+    selected !== null && existsSync(`${RESULTS_DIR}/scale.json`)
+      ? (JSON.parse(readFileSync(`${RESULTS_DIR}/scale.json`, 'utf8')) as ScaleRun).members.filter(
+          (m) => !selected.includes(m.family),
         )
       : [];
   const order = (m: MemberResult): number => FAMILIES.findIndex((f) => f.name === m.family);
   const all = [...kept, ...members].sort((a, b) => order(a) - order(b) || a.size - b.size);
   run = { command: COMMAND, machine, budgetSeconds: BUDGET, members: all };
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(`${OUT}/scale.json`, `${JSON.stringify(run, null, 2)}\n`);
+  writeResult(`${OUT}/scale.json`, `${JSON.stringify(run, null, 2)}\n`);
 }
-writeFileSync(`${OUT}/scale.md`, scaleMarkdown(run));
-writeFileSync(`${OUT}/scale.png`, await renderPng(scaleChartSpec(run)));
+writeResult(`${OUT}/scale.md`, scaleMarkdown(run));
+writeResult(`${OUT}/scale.png`, await renderPng(scaleChartSpec(run)));
 console.log(`wrote ${OUT}/scale.md, .json, .png`);

@@ -1,7 +1,8 @@
 import { UnsupportedPrimitiveError } from '../graph/errors.js';
 import { nodeOfOperand, operandShape, type Graph, type Operand, type Vertex } from '../graph/graph.js';
-import { UNARY_PRIMITIVES, type Primitive } from '../graph/primitive.js';
+import type { ParamsOf, Primitive } from '../graph/primitive.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
+import { primitiveDef } from '../primitives/table.js';
 
 /**
  * AlphaGrad's 5-number edge encoding, built by our own primitive-to-sparsity mapping (alphagrad-spec §4.2).
@@ -39,25 +40,6 @@ function classShape(shape: Shape): Shape2 {
 const isScalar2 = (s: Shape2): boolean => s[0] === 1 && s[1] === 1;
 const isColumn2 = (s: Shape2): boolean => s[0] > 1 && s[1] === 1;
 const isRow2 = (s: Shape2): boolean => s[0] === 1 && s[1] > 1;
-
-const MONO: ReadonlySet<Primitive> = new Set<Primitive>(UNARY_PRIMITIVES);
-const BINARY: ReadonlySet<Primitive> = new Set<Primitive>([
-  'add',
-  'add_any',
-  'sub',
-  'mul',
-  'div',
-  'atan2',
-  'pow',
-  'max',
-  'min',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-]);
 
 function binaryType(input: Shape2, other: Shape2, out: Shape2): number {
   if (isScalar2(input)) return 1;
@@ -111,46 +93,45 @@ function transposeType(s: Shape2): number {
   return -7;
 }
 
-/** The sparsity type of each non-literal operand's edge; null = no edge. */
+/** The sparsity type of each non-literal operand's edge, by the primitive table's rule; null = no edge. */
 function edgeTypes(graph: Graph, v: Vertex): (number | null)[] {
   const shapes = v.operands.map((op) => operandShape(graph, op));
   const where = `vertex ${v.id} (${v.primitive})`;
   const out2 = shape2(v.shape, where);
-  const p = v.primitive;
-  if (MONO.has(p)) return [isScalar2(shape2(shapes[0], where)) ? 1 : 6];
-  if (BINARY.has(p)) {
-    return [0, 1].map((k) => binaryType(shape2(shapes[k], where), shape2(shapes[1 - k], where), out2));
-  }
-  switch (v.primitive) {
+  const rule = primitiveDef(v.primitive).alphagrad;
+  switch (rule) {
+    case 'elementwise-unary':
+      return [isScalar2(shape2(shapes[0], where)) ? 1 : 6];
+    case 'elementwise-binary':
+      return [0, 1].map((k) => binaryType(shape2(shapes[k], where), shape2(shapes[1 - k], where), out2));
     case 'dot_general': {
-      const [[lc, rc]] = v.params.dimension_numbers;
+      const [[lc, rc]] = (v.params as ParamsOf<'dot_general'>).dimension_numbers;
       return dotTypes(shapes[0], shapes[1], lc[0], rc[0]);
     }
-    case 'reduce_sum':
-    case 'reduce_max':
-    case 'reduce_min':
-      return [reduceType(v.primitive, shapes[0], v.shape, v.params.axes)];
+    case 'reduce':
+      return [reduceType(v.primitive, shapes[0], v.shape, (v.params as ParamsOf<'reduce_sum'>).axes)];
     case 'transpose':
       return [transposeType(shape2(shapes[0], where))];
-    case 'broadcast_in_dim':
-    case 'squeeze': {
+    case 'broadcast': {
       const s = shape2(shapes[0], where);
       return [s[0] === out2[0] && s[1] === out2[1] ? -6 : -7];
     }
-    case 'reshape':
-    case 'slice':
+    case 'gather':
       return [11];
     case 'concatenate':
       return shapes.map(() => 11);
-    case 'convert_element_type':
     case 'copy':
       return [-1];
-    case 'stop_gradient':
+    case 'no-edge':
       return [null];
-    default:
+    case 'unsupported':
       throw new UnsupportedPrimitiveError(
-        `${where}: the alphagrad cost model has no sparsity type for '${p}'`,
+        `${where}: the alphagrad cost model has no sparsity type for '${v.primitive}'`,
       );
+    default: {
+      const unknown: never = rule;
+      throw new Error(`unknown alphagrad rule ${String(unknown)}`);
+    }
   }
 }
 

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-
 import {
   countOrderWith,
   resolveOrder,
@@ -8,10 +6,21 @@ import {
   jacobianAtPoint,
   pprintGraph,
 } from '../index.js';
-import { optimizeOrder, OPTIMIZE_METHODS, type OptimizeMethod } from '../search/index.js';
+import { checkOptimizeOptions, OPTIMIZE_METHODS, type OptimizeOptions } from '../search/index.js';
 import { TASKS, taskGraph, type TaskSource } from '../tasks/index.js';
 import { CliError } from './errors.js';
-import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
+import { exitAsInterrupted, interruptOnSignals } from './interrupt.js';
+import {
+  costModelOf,
+  countOption,
+  optional,
+  parseSource,
+  secondsOption,
+  wholeNumber,
+} from './parse-options.js';
+import { checkOutputFile, writeFileAtomically } from './paths.js';
+import { progressLine } from './progress.js';
+import { optimizeInWorker } from './run-optimize.js';
 import { loadGraph } from './load-graph.js';
 import { costJson, costText, jacobianJson, jacobianText, toJsonLine } from './output.js';
 import { parseOrder } from './parse-order.js';
@@ -30,13 +39,14 @@ export interface CostOptions {
 
 export async function costCommand(graphPath: string, opts: CostOptions): Promise<string> {
   const costModel = costModelOf(opts.costModel);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const { graph, name } = await loadGraph(graphPath, parseSource(opts.source));
   const { order, label } = parseOrder(graph, opts.order, costModel);
   const { multiplications, steps } = countOrderWith(graph, order, costModel);
   if (opts.out) {
     // The shared order format: paste `order` into graphax.jacve(f, order=[...]) unchanged.
     const record = { task: name, costModel, multiplications, order };
-    writeFileSync(opts.out, `${JSON.stringify(record)}\n`);
+    writeFileAtomically(opts.out, `${JSON.stringify(record)}\n`);
   }
   const shownSteps = opts.steps ? steps : undefined;
   return opts.json
@@ -99,7 +109,6 @@ export function tasksCommand(opts: { readonly json?: boolean }): string {
   return lines.join('\n');
 }
 
-/** `bench paper` / `bench runtime`: regenerate a report in results/. */
 export interface OptimizeCliOptions {
   readonly method: string;
   readonly costModel: string;
@@ -113,47 +122,72 @@ export interface OptimizeCliOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  readonly quiet?: boolean;
 }
 
 /** Orders longer than this are abbreviated on the terminal (the JSON record always holds all of it). */
 const MAX_ORDER_SHOWN = 200;
 
-/** `optimize`: the search portfolio; prints the best order with its certificate and writes the order JSON. */
-export async function optimizeCommand(graphPath: string, opts: OptimizeCliOptions): Promise<string> {
+type SearchSettings = Omit<OptimizeOptions, 'onProgress' | 'signal'> & {
+  readonly budgetSeconds: number;
+  readonly costModel: NonNullable<OptimizeOptions['costModel']>;
+};
+
+/** Every `optimize` option parsed and range-checked, before the graph is loaded or a search starts. */
+export function optimizeSettings(opts: OptimizeCliOptions): SearchSettings {
   const costModel = costModelOf(opts.costModel);
-  if (!(OPTIMIZE_METHODS as readonly string[]).includes(opts.method)) {
+  const method = OPTIMIZE_METHODS.find((m) => m === opts.method);
+  if (method === undefined)
     throw new CliError(
       `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'policy', 'alphazero', 'ppo'].join(', ')})`,
     );
-  }
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
+  const settings: SearchSettings = {
+    method,
+    costModel,
+    budgetSeconds: opts.budget === undefined ? Infinity : secondsOption(opts.budget, '--budget'),
+    seed: wholeNumber(opts.seed, '--seed'),
+    maxMoves: optional(opts.maxMoves, '--max-moves', wholeNumber),
+    maxStates: optional(opts.maxStates, '--max-states', countOption),
+    threads: optional(opts.threads, '--threads', countOption),
+  };
+  checkOptimizeOptions(settings);
+  return settings;
+}
+
+/**
+ * `optimize`: the search portfolio; prints the best order with its certificate and writes the order JSON.
+ * Ctrl-C (or SIGTERM) stops the search: the best order so far is printed and written, marked
+ * interrupted, and the process exits with 130.
+ */
+export async function optimizeCommand(graphPath: string, opts: OptimizeCliOptions): Promise<string> {
+  const settings = optimizeSettings(opts);
+  const { costModel, budgetSeconds, maxMoves, maxStates } = settings;
   const loadStart = performance.now();
   const { graph, name } = await loadGraph(graphPath, parseSource(opts.source));
   const loadSeconds = (performance.now() - loadStart) / 1000;
-  const budgetSeconds = opts.budget === undefined ? Infinity : positiveNumber(opts.budget, '--budget');
-  const seed = positiveNumber(opts.seed, '--seed', true);
-  const maxMoves =
-    opts.maxMoves === undefined ? undefined : positiveNumber(opts.maxMoves, '--max-moves', true);
-  const maxStates =
-    opts.maxStates === undefined ? undefined : positiveNumber(opts.maxStates, '--max-states', true);
-  const threads =
-    opts.threads === undefined ? undefined : Math.max(1, positiveNumber(opts.threads, '--threads', true));
+  const interruption = interruptOnSignals();
+  const progress = progressLine({
+    stream: process.stderr,
+    live: process.stderr.isTTY === true && opts.quiet !== true,
+    budgetSeconds,
+  });
   let result;
+  let shownBest = Infinity;
   try {
-    result = await optimizeOrder(graph, {
-      method: opts.method as OptimizeMethod,
-      costModel,
-      budgetSeconds,
-      seed,
-      maxMoves,
-      maxStates,
-      threads,
-      onProgress: opts.verbose
-        ? (e) => process.stderr.write(`[${e.seconds.toFixed(1)} s] ${e.multiplications} (${e.source})\n`)
-        : undefined,
+    result = await optimizeInWorker(graph, settings, {
+      signal: interruption.signal,
+      onProgress: (e) => {
+        progress.update(e);
+        // --verbose lists improvements of the order (not of the bound), as lines that stay.
+        if (opts.verbose && opts.quiet !== true && e.multiplications < shownBest)
+          progress.log(`[${e.seconds.toFixed(1)} s] ${e.multiplications} (${e.source})`);
+        shownBest = Math.min(shownBest, e.multiplications);
+      },
     });
-  } catch (err) {
-    if (err instanceof RangeError) throw new CliError(err.message);
-    throw err;
+  } finally {
+    progress.stop();
+    interruption.dispose();
   }
   const record = {
     task: name,
@@ -166,8 +200,15 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
     multiplications: result.multiplications,
     order: result.order,
     certificate: result.certificate,
+    ...(result.interrupted ? { interrupted: true } : {}),
   };
-  if (opts.out) writeFileSync(opts.out, `${JSON.stringify(record)}\n`);
+  if (opts.out) writeFileAtomically(opts.out, `${JSON.stringify(record)}\n`);
+  if (result.interrupted) {
+    exitAsInterrupted();
+    process.stderr.write(
+      `interrupted after ${result.seconds.toFixed(1)} s: the best order so far${opts.out ? ` (written to ${opts.out})` : ''}\n`,
+    );
+  }
   if (opts.json) return JSON.stringify(record);
   const baseline = (spec: 'forward' | 'reverse' | 'markowitz') =>
     result.baselines?.[spec] ??
@@ -181,10 +222,19 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
     result.certificate === 'optimal'
       ? 'proven optimal'
       : `lower bound ${result.certificate.lowerBound} (gap ${((((result.multiplications ?? 0) - result.certificate.lowerBound) / (result.multiplications || 1)) * 100).toFixed(1)}%)`;
+  const limit = Number.isFinite(budgetSeconds)
+    ? `of a ${budgetSeconds} s budget`
+    : `(work limit: ${[maxMoves === undefined ? '' : `${maxMoves} moves`, maxStates === undefined ? '' : `${maxStates} states`].filter(Boolean).join(', ')})`;
   return [
     `${name}: ${result.multiplications} multiplications (${cert}; cost model ${costModel})`,
     `  forward ${baseline('forward')}, reverse ${baseline('reverse')}, markowitz ${baseline('markowitz')}`,
-    `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s ${Number.isFinite(budgetSeconds) ? `of a ${budgetSeconds} s budget` : `(work limit: ${[maxMoves === undefined ? '' : `${maxMoves} moves`, maxStates === undefined ? '' : `${maxStates} states`].filter(Boolean).join(', ')})`} (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
+    `  found by ${result.foundBy} in ${result.seconds.toFixed(2)} s ${limit} (method ${opts.method}; graph loaded in ${loadSeconds.toFixed(2)} s)`,
+    ...(result.interrupted ? ['  interrupted: the best order found before Ctrl-C, not the full budget'] : []),
     `  order: ${shown}`,
+    ...(result.stats?.stopReason === 'memory'
+      ? [
+          `  exact search stopped at its state limit (${result.stats.statesStored} states stored): the lower bound is what it proved; --max-states raises the limit`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -28,9 +28,12 @@ function describeFsError(err: unknown): string {
   }
 }
 
+/** Text without a leading UTF-8 byte order mark (editors on Windows write one). */
+export const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 export function readTextFile(path: string, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return stripBom(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new CliError(`cannot read ${what} ${path}: ${describeFsError(err)}`);
   }
@@ -39,7 +42,7 @@ export function readTextFile(path: string, what: string): string {
 /** Parses JSON text, naming `source` (a file name or option) when it is malformed. */
 export function parseJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(stripBom(text));
   } catch (err) {
     throw new CliError(`${source}: malformed JSON (${oneLine(err)})`);
   }

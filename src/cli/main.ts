@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CrosscountryError } from '../index.js';
 import { costCommand, jacobianCommand, optimizeCommand, printCommand, tasksCommand } from './commands.js';
+import { compileCommand } from './compile-command.js';
 import { demo } from './demo.js';
 import { isRlMethod } from '../rl/methods.js';
 import { oneLine } from './errors.js';
@@ -59,12 +60,19 @@ const program = new Command()
   .addHelpText(
     'after',
     `
-Examples:
+Examples (built-in tasks: they work from any directory):
   crosscountry demo
-  crosscountry print examples/griewank.ts
-  crosscountry cost examples/griewank.ts --order rev --steps
-  crosscountry cost graph.json --order 3,1,2 --json
-  crosscountry jacobian examples/griewank.ts --at examples/griewank.inputs.json --json
+  crosscountry tasks
+  crosscountry print RoeFlux_1d
+  crosscountry cost RoeFlux_1d --order rev --steps
+  crosscountry optimize RoeFlux_1d --budget 2 --out order.json
+  crosscountry cost RoeFlux_1d --order order.json --json
+  crosscountry jacobian RoeFlux_1d --at '[1, 0.5, -1, 0.8, 0.2, -0.5]' --json
+  crosscountry print RoeFlux_1d --json | crosscountry cost - --order markowitz
+  crosscountry compile RoeFlux_1d --out roeflux.mjs
+
+Your own graphs: a jaxpr text or graph JSON file (recognised by content; - reads stdin), or a .ts/.js
+module exporting fn and inputs. Ctrl-C during optimize or train keeps the best result so far (exit 130).
 
 Vertices are numbered 1, 2, … in program order (v1, v2, … in the print listing); an order lists every
 eliminable vertex once. Errors print one line, "error: <message>", and exit with code 1.`,
@@ -100,6 +108,30 @@ program
   .action(async (graph: string, opts) => print(await jacobianCommand(graph, opts)));
 
 program
+  .command('compile')
+  .description(
+    'write the Jacobian as a standalone ES module (no imports, Math only) for browsers and bundles: jacobian(), values(), metadata',
+  )
+  .argument('<graph>', GRAPH_ARG)
+  .requiredOption(
+    '--out <file>',
+    '.mjs or .js: JavaScript plus a .d.mts/.d.ts with the types; .ts or .mts: TypeScript (strict)',
+  )
+  .option('-o, --order <order>', `auto (the order jacobian() compiles), ${ORDER_HELP}`, 'auto')
+  .option(
+    '--cost-model <model>',
+    `cost model of the reported count and of markowitz (${COST_MODELS.join(', ')})`,
+    'native',
+  )
+  .option(
+    '--format <format>',
+    'how jacobian() returns the Jacobian: blocks (per output and input), dense or sparse (CSR values + pattern)',
+    'blocks',
+  )
+  .option('--source <source>', SOURCE_HELP, 'ts')
+  .action(async (graph: string, opts) => print(await compileCommand(graph, opts)));
+
+program
   .command('print')
   .description('print the graph as a jaxpr-like listing (vertex k is v<k>) or as graph JSON')
   .argument('<graph>', GRAPH_ARG)
@@ -119,7 +151,7 @@ program
   .argument('<graph>', GRAPH_ARG)
   .option(
     '-m, --method <method>',
-    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, policy (the shipped generalist network, played greedily: no search), alphazero (Gumbel MuZero self-play; starts from the generalist unless --arch/--imitate/--prior), ppo',
+    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, milp (integer programming with HiGHS, scalar graphs), policy (the shipped generalist network, played greedily: no search), alphazero (Gumbel MuZero self-play; starts from the generalist unless --arch/--imitate/--prior), ppo',
     'auto',
   )
   .option('-b, --budget <seconds>', 'wall-clock budget in seconds (default 5; 60 for alphazero/ppo)')
@@ -141,6 +173,10 @@ program
   )
   .option('--json', 'print that record as JSON')
   .option('--verbose', 'print every improvement to stderr')
+  .option(
+    '-q, --quiet',
+    'no progress line (by default one is shown on a terminal; Ctrl-C keeps the best order)',
+  )
   .option('--episodes <n>', 'alphazero/ppo: stop after n episodes (with a fixed seed, the same order)')
   .option(
     '--arch <name>',
@@ -198,6 +234,8 @@ program
     'rl-checkpoint',
   )
   .option('--resume', 'continue from <dir>/checkpoint.json')
+  .option('--overwrite', 'start afresh even if <dir> already holds a checkpoint (default: refuse)')
+  .option('-q, --quiet', 'no progress lines (Ctrl-C still saves a checkpoint)')
   .option('--arch <name>', 'network architecture: mlp (default; propagated features), gnn or transformer')
   .option('--games <n>', 'parallel games per episode')
   .option('--simulations <n>', 'alphazero: search simulations per move')
@@ -208,8 +246,24 @@ program
   )
   .option('--prior <prior>', 'alphazero: network (default) or uniform (search only)')
   .option('--progress-seconds <s>', 'seconds between progress lines when stderr is not a terminal', '10')
+  .option(
+    '--queue <url>',
+    'alphazero: self-play on `crosscountry worker` processes through BullMQ on Redis (redis://host:port)',
+  )
+  .option('--games-per-job <n>', 'with --queue: games per job, the unit a dead worker loses and redoes', '1')
   .option('--json', 'print the per-graph records as JSON')
   .action(async (graphs: string[], opts) => print(await (await rlCommands()).trainCommand(graphs, opts)));
+
+program
+  .command('worker')
+  .description('play alphazero self-play jobs from a BullMQ queue on Redis for `train --queue` coordinators')
+  .requiredOption('--queue <url>', 'Redis address, redis://host:port')
+  .option(
+    '--lock-seconds <s>',
+    'how long a job stays with a worker that stopped answering before another worker takes it',
+    '30',
+  )
+  .action(async (opts) => print(await (await rlCommands()).workerCommand(opts)));
 
 program
   .command('tasks')

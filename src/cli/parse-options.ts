@@ -1,8 +1,9 @@
 import { parseCostModel } from '../index.js';
 import { type TaskSource } from '../tasks/index.js';
-import { CliError, oneLine } from './errors.js';
+import { parseNumberOption, type NumberRange } from '../util/options.js';
+import { CliError } from './errors.js';
 
-/** Option parsers shared by the commands: each turns a bad value into a one-line CliError. */
+/** Option parsers shared by the commands: each turns a bad value into a one-line error before any work. */
 
 export function parseSource(value: string | undefined): TaskSource {
   if (value === undefined || value === 'ts') return 'ts';
@@ -10,17 +11,25 @@ export function parseSource(value: string | undefined): TaskSource {
   throw new CliError(`unknown source '${value}' (use ts or jaxpr)`);
 }
 
-export function costModelOf(value: string) {
-  try {
-    return parseCostModel(value);
-  } catch (err) {
-    throw new CliError(oneLine(err));
-  }
-}
+export const costModelOf = parseCostModel;
 
-export function positiveNumber(value: string, what: string, integer = false): number {
-  const x = Number(value);
-  if (!Number.isFinite(x) || x < 0 || (integer && !Number.isInteger(x)))
-    throw new CliError(`${what} must be a non-negative ${integer ? 'integer' : 'number'}, got '${value}'`);
-  return x;
+/** A whole number ≥ 0 (seeds, --imitate, --max-moves). */
+export const wholeNumber = (value: string, what: string): number =>
+  parseNumberOption(value, what, { min: 0, integer: true });
+
+/** A whole number ≥ 1 (--games, --workers, --threads, --episodes, --simulations). */
+export const countOption = (value: string, what: string): number =>
+  parseNumberOption(value, what, { min: 1, integer: true });
+
+/** Seconds: `min` 0 allows a zero budget (baselines only), exclusive refuses it. */
+export const secondsOption = (value: string, what: string, range: NumberRange = { min: 0 }): number =>
+  parseNumberOption(value, what, range);
+
+/** `value` parsed by `parse`, or undefined when the option was not given. */
+export function optional<T>(
+  value: string | undefined,
+  what: string,
+  parse: (v: string, w: string) => T,
+): T | undefined {
+  return value === undefined ? undefined : parse(value, what);
 }

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 import {
+  checkAgentOptions,
   createAgent,
   curveCsv,
   curveRows,
@@ -11,6 +12,7 @@ import {
   runAgent,
   type AgentBase,
   type AgentCheckpoint,
+  type AgentOptions,
   type AlphaZeroPrior,
   type Architecture,
   type EpisodeReport,
@@ -19,9 +21,21 @@ import {
 import { greedyOrder, loadGeneralist } from '../rl/generalist.js';
 import { isRlMethod } from '../rl/methods.js';
 import { findTask } from '../tasks/index.js';
+import type { QueueOptions } from '../rl/distributed/coordinator.js';
+import { redisConnection } from '../rl/distributed/bullmq.js';
+import { startQueueWorker } from '../rl/distributed/worker.js';
 import { CliError, readJsonFile } from './errors.js';
 import { loadGraph } from './load-graph.js';
-import { costModelOf, parseSource, positiveNumber } from './parse-options.js';
+import { exitAsInterrupted, interruptOnSignals } from './interrupt.js';
+import {
+  costModelOf,
+  countOption,
+  optional,
+  parseSource,
+  secondsOption,
+  wholeNumber,
+} from './parse-options.js';
+import { checkCheckpointDir, checkOutputFile, writeFileAtomically } from './paths.js';
 
 export interface RlCliOptions {
   readonly method: string;
@@ -40,7 +54,11 @@ export interface RlCliOptions {
   readonly json?: boolean;
   readonly checkpoint?: string;
   readonly resume?: boolean;
+  readonly overwrite?: boolean;
   readonly progressSeconds?: string;
+  readonly quiet?: boolean;
+  readonly queue?: string;
+  readonly gamesPerJob?: string;
 }
 
 /** Paper tasks default to the paper's cost model, anything else to the executor's. */
@@ -57,23 +75,14 @@ async function loadGames(paths: readonly string[], opts: RlCliOptions): Promise<
   return games;
 }
 
-function limitsOf(opts: RlCliOptions): { budgetSeconds?: number; episodes?: number } {
-  const episodes =
-    opts.episodes === undefined ? undefined : positiveNumber(opts.episodes, '--episodes', true);
-  const budgetSeconds =
-    opts.budget === undefined
-      ? episodes === undefined
-        ? 60
-        : undefined
-      : positiveNumber(opts.budget, '--budget');
-  return { budgetSeconds, episodes };
+interface RlSettings {
+  readonly limits: { readonly budgetSeconds?: number; readonly episodes?: number };
+  readonly agent: AgentOptions;
+  readonly progressSeconds: number;
 }
 
-async function agentFor(
-  games: EliminationGame[],
-  opts: RlCliOptions,
-  scheduleEpisodes?: number,
-): Promise<AgentBase> {
+/** Every RL option parsed and range-checked, before any graph is loaded or network built. */
+export function rlSettings(opts: RlCliOptions): RlSettings {
   if (!isRlMethod(opts.method))
     throw new CliError(`unknown RL method '${opts.method}' (use ${RL_METHODS.join(', ')})`);
   if (opts.arch !== undefined && !['mlp', 'gnn', 'transformer'].includes(opts.arch))
@@ -86,23 +95,73 @@ async function agentFor(
     (opts.method === 'alphazero' && opts.arch === undefined && opts.imitate === undefined
       ? 'generalist'
       : undefined);
-  const optional = (v: string | undefined, what: string) =>
-    v === undefined ? undefined : Math.max(1, positiveNumber(v, what, true));
-  return createAgent(games, {
+  if (opts.costModel !== undefined) costModelOf(opts.costModel);
+  parseSource(opts.source);
+  const episodes = optional(opts.episodes, '--episodes', countOption);
+  // A zero budget would train nothing and report no order: refused like --episodes 0.
+  const budget = optional(opts.budget, '--budget', (v, w) =>
+    secondsOption(v, w, { min: 0, exclusive: true }),
+  );
+  const agent: AgentOptions = {
     method: opts.method,
-    seed: positiveNumber(opts.seed, '--seed', true),
+    seed: wholeNumber(opts.seed, '--seed'),
     architecture: opts.arch as Architecture | undefined,
-    games: optional(opts.games, '--games'),
-    simulations: optional(opts.simulations, '--simulations'),
-    workers: optional(opts.workers, '--workers'),
-    imitationSteps: opts.imitate === undefined ? undefined : positiveNumber(opts.imitate, '--imitate', true),
+    games: optional(opts.games, '--games', countOption),
+    simulations: optional(opts.simulations, '--simulations', countOption),
+    workers: optional(opts.workers, '--workers', countOption),
+    imitationSteps: optional(opts.imitate, '--imitate', wholeNumber),
     prior: prior as AlphaZeroPrior | undefined,
-    scheduleEpisodes,
+    scheduleEpisodes: episodes,
+    ...(opts.queue === undefined ? {} : { queue: queueOptions(opts) }),
+  };
+  checkAgentOptions(agent);
+  return {
+    limits: { budgetSeconds: budget ?? (episodes === undefined ? 60 : undefined), episodes },
+    agent,
+    progressSeconds: secondsOption(opts.progressSeconds ?? '10', '--progress-seconds', {
+      min: 0,
+      exclusive: true,
+    }),
+  };
+}
+
+function queueOptions(opts: RlCliOptions): QueueOptions {
+  if (opts.method !== 'alphazero') throw new CliError('--queue distributes alphazero self-play only');
+  const url = opts.queue ?? '';
+  redisConnection(url); // checked now: one clear error before any training
+  const gamesPerJob = optional(opts.gamesPerJob, '--games-per-job', countOption) ?? 1;
+  return { url, gamesPerJob, attempts: 3 };
+}
+
+export interface WorkerCliOptions {
+  readonly queue: string;
+  readonly lockSeconds: string;
+}
+
+/** `worker`: plays self-play jobs from a BullMQ queue until stopped (SIGINT/SIGTERM). */
+export async function workerCommand(opts: WorkerCliOptions): Promise<string> {
+  const url = opts.queue;
+  redisConnection(url);
+  const lockSeconds = secondsOption(opts.lockSeconds, '--lock-seconds', { min: 0, exclusive: true });
+  const worker = await startQueueWorker({
+    url,
+    lockSeconds,
+    onJob: (id, job) =>
+      process.stderr.write(
+        `worker ${process.pid}: job ${id} (episode ${job.episode}, ${job.games.length} games)\n`,
+      ),
   });
+  process.stderr.write(`worker ${process.pid}: waiting for self-play jobs on ${url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await worker.close();
+  return `worker ${process.pid}: stopped`;
 }
 
 /** A live one-line progress display on a terminal; one line per interval in logs. */
-function progressPrinter(games: readonly EliminationGame[], intervalSeconds: number) {
+function progressPrinter(games: readonly EliminationGame[], intervalSeconds: number, quiet: boolean) {
   const tty = process.stderr.isTTY === true;
   let lastPrint = -Infinity;
   let evaluations = 0;
@@ -112,7 +171,7 @@ function progressPrinter(games: readonly EliminationGame[], intervalSeconds: num
       evaluations += report.evaluations;
       evalSeconds += report.seconds;
       const now = agent.elapsedSeconds;
-      if (!tty && now - lastPrint < intervalSeconds) return;
+      if (quiet || (!tty && now - lastPrint < intervalSeconds)) return;
       lastPrint = now;
       const tasks = games
         .map((g) => {
@@ -126,16 +185,12 @@ function progressPrinter(games: readonly EliminationGame[], intervalSeconds: num
       const line = `episode ${agent.episode} ${now.toFixed(1)} s | ${tasks} | ${rate} evals/s${loss}`;
       process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
     },
+    /** Ends the live line (once). */
     done(): void {
-      if (tty) process.stderr.write('\n');
+      if (tty && !quiet && lastPrint > -Infinity) process.stderr.write('\n');
+      lastPrint = -Infinity;
     },
   };
-}
-
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
 }
 
 /** The curve as CSV, and as PNG when the optional plotting packages are installed; the files written. */
@@ -145,11 +200,11 @@ async function writeCurve(
   games: readonly EliminationGame[],
   title: string,
 ): Promise<string[]> {
-  writeAtomically(`${prefix}.csv`, curveCsv(agent.curve));
+  writeFileAtomically(`${prefix}.csv`, curveCsv(agent.curve));
   const plot = await loadPlotting();
   if (!plot) return [`${prefix}.csv`];
   const spec = plot.learningCurveSpec(title, curveRows(agent.curve, games));
-  writeFileSync(`${prefix}.png`, await plot.renderPng(spec));
+  writeFileAtomically(`${prefix}.png`, await plot.renderPng(spec));
   return [`${prefix}.csv`, `${prefix}.png`];
 }
 
@@ -186,22 +241,24 @@ interface RunRecord {
   readonly evaluationsPerSecond: number;
   /** Mean episode cost per episode: the learning curve in one line. */
   readonly meanCosts: number[];
+  /** Present when Ctrl-C ended the run before its budget. */
+  readonly interrupted?: true;
 }
 
 function records(
   agent: AgentBase,
   games: readonly EliminationGame[],
-  opts: RlCliOptions,
+  settings: RlSettings,
   run: RunSummary,
 ): RunRecord[] {
-  const { budgetSeconds } = limitsOf(opts);
+  const { budgetSeconds } = settings.limits;
   return games.map((g) => {
     const best = agent.best.get(g);
     return {
       task: g.name,
       costModel: g.costModel,
       method: agent.method,
-      seed: Number(opts.seed),
+      seed: settings.agent.seed ?? 1,
       budgetSeconds: budgetSeconds ?? null,
       episodes: agent.episode,
       multiplications: best?.multiplications ?? null,
@@ -209,6 +266,7 @@ function records(
       cpuSeconds: Number(agent.cpuSeconds.toFixed(2)),
       evaluationsPerSecond: Math.round(run.evaluations / Math.max(1e-9, run.seconds)),
       meanCosts: agent.curve.filter((p) => p.task === g.name).map((p) => Number(p.meanCost.toFixed(1))),
+      ...(run.interrupted ? { interrupted: true } : {}),
     };
   });
 }
@@ -232,22 +290,52 @@ function summary(rows: readonly RunRecord[], games: readonly EliminationGame[], 
     .join('\n');
 }
 
-/** `optimize --method alphazero|ppo`: trains on one graph within the budget and reports the best order seen. */
-export async function rlOptimizeCommand(graphPath: string, opts: RlCliOptions): Promise<string> {
-  const games = await loadGames([graphPath], opts);
-  const limits = limitsOf(opts);
-  const agent = await agentFor(games, opts, limits.episodes);
-  const progress = progressPrinter(games, positiveNumber(opts.progressSeconds ?? '10', '--progress-seconds'));
-  let run: RunSummary;
+/** Trains with Ctrl-C/SIGTERM ending the run after the current episode (the best orders are kept). */
+async function train(
+  agent: AgentBase,
+  games: readonly EliminationGame[],
+  settings: RlSettings,
+  quiet: boolean,
+  onEpisode?: (a: AgentBase) => void,
+): Promise<RunSummary> {
+  const progress = progressPrinter(games, settings.progressSeconds, quiet);
+  const interruption = interruptOnSignals();
   try {
-    run = await runAgent(agent, { ...limits, onEpisode: (r, a) => progress.update(r, a) });
+    const run = await runAgent(agent, {
+      ...settings.limits,
+      signal: interruption.signal,
+      onEpisode: (r, a) => {
+        progress.update(r, a);
+        onEpisode?.(a);
+      },
+    });
+    if (run.interrupted) {
+      exitAsInterrupted();
+      progress.done();
+      process.stderr.write(`interrupted after ${agent.episode} episodes: keeping the best orders so far\n`);
+    }
+    return run;
   } finally {
     progress.done();
+    interruption.dispose();
+  }
+}
+
+/** `optimize --method alphazero|ppo`: trains on one graph within the budget and reports the best order seen. */
+export async function rlOptimizeCommand(graphPath: string, opts: RlCliOptions): Promise<string> {
+  const settings = rlSettings(opts);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
+  const games = await loadGames([graphPath], opts);
+  const agent = await createAgent(games, settings.agent);
+  let run: RunSummary;
+  try {
+    run = await train(agent, games, settings, opts.quiet === true);
+  } finally {
     agent.dispose();
   }
-  const rows = records(agent, games, opts, run);
+  const rows = records(agent, games, settings, run);
   if (opts.out) {
-    writeAtomically(opts.out, `${JSON.stringify(rows[0])}\n`);
+    writeFileAtomically(opts.out, `${JSON.stringify(rows[0])}\n`);
     await writeCurve(
       opts.out.replace(/\.json$/i, '') + '.curve',
       agent,
@@ -260,9 +348,10 @@ export async function rlOptimizeCommand(graphPath: string, opts: RlCliOptions): 
 
 /** `train`: (joint) training on one or more graphs with checkpoints that a later run resumes. */
 export async function trainCommand(graphPaths: readonly string[], opts: RlCliOptions): Promise<string> {
-  const games = await loadGames(graphPaths, opts);
-  const limits = limitsOf(opts);
+  const settings = rlSettings(opts);
   const dir = opts.checkpoint ?? 'rl-checkpoint';
+  checkCheckpointDir(dir, { resume: opts.resume, overwrite: opts.overwrite });
+  const games = await loadGames(graphPaths, opts);
   const checkpointPath = join(dir, 'checkpoint.json');
   let agent: AgentBase;
   if (opts.resume) {
@@ -276,30 +365,24 @@ export async function trainCommand(graphPaths: readonly string[], opts: RlCliOpt
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
   } else {
-    agent = await agentFor(games, opts, limits.episodes);
+    agent = await createAgent(games, settings.agent);
   }
-  const save = () => writeAtomically(checkpointPath, JSON.stringify(agent.checkpoint()));
-  const progress = progressPrinter(games, positiveNumber(opts.progressSeconds ?? '10', '--progress-seconds'));
+  const save = () => writeFileAtomically(checkpointPath, JSON.stringify(agent.checkpoint()));
   let lastSave = agent.elapsedSeconds;
   let run: RunSummary;
   try {
-    run = await runAgent(agent, {
-      ...limits,
-      onEpisode: (r, a) => {
-        progress.update(r, a);
-        if (a.elapsedSeconds - lastSave > 60) {
-          save();
-          lastSave = a.elapsedSeconds;
-        }
-      },
+    run = await train(agent, games, settings, opts.quiet === true, (a) => {
+      if (a.elapsedSeconds - lastSave > 60) {
+        save();
+        lastSave = a.elapsedSeconds;
+      }
     });
     save();
   } finally {
-    progress.done();
     agent.dispose();
   }
-  const rows = records(agent, games, opts, run);
-  writeAtomically(join(dir, 'orders.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  const rows = records(agent, games, settings, run);
+  writeFileAtomically(join(dir, 'orders.json'), `${JSON.stringify(rows, null, 2)}\n`);
   const curves = await writeCurve(
     join(dir, 'curve'),
     agent,
@@ -333,7 +416,7 @@ export async function policyOptimizeCommand(graphPath: string, opts: RlCliOption
     multiplications: played.multiplications,
     order: played.order,
   };
-  if (opts.out) writeAtomically(opts.out, `${JSON.stringify(record)}\n`);
+  if (opts.out) writeFileAtomically(opts.out, `${JSON.stringify(record)}\n`);
   if (opts.json) return JSON.stringify(record);
   const { forward, reverse, markowitz } = game.baselines;
   const change = ((played.multiplications - game.bestBaseline) / game.bestBaseline) * 100;

@@ -49,8 +49,8 @@ export interface EmitOptions {
 type Chunk = (...args: unknown[]) => void;
 
 /** The right-hand side of an instruction, with `ref` naming slots. */
-function expression(ins: Instr, ref: (s: Sym) => string): string {
-  const arg = (a: Arg): string => (typeof a === 'number' ? ref(a) : numberLiteral(a.literal));
+function expression(ins: Instr, ref: (s: Sym) => string, literal = numberLiteral): string {
+  const arg = (a: Arg): string => (typeof a === 'number' ? ref(a) : literal(a.literal));
   if (ins.kind === 'call') {
     const inline = ins.inline;
     if (inline !== undefined) return inline.replace(/\$(\d)/g, (_m, k: string) => arg(ins.args[Number(k)]));
@@ -130,7 +130,7 @@ export function emitProgram<R extends AnyJacobianBatch = JacobianBatch>(
   const result = resultLayout(options.format ?? 'blocks', program.jacobian, outputSizes, inputSizes);
   const compiled =
     layout === 'point'
-      ? emitPointLayout(program, inputSizes, outputSizes, result, chunkChars)
+      ? emitPointLayout(program, inputSizes, result, chunkChars)
       : emitBatchLayout(program, inputSizes, outputSizes, result, chunkChars);
   return compiled as CompiledProgram<AnyJacobianBatch> as CompiledProgram<R>;
 }
@@ -255,21 +255,32 @@ function cutPointChunks(
   return chunkOf;
 }
 
+/** The `point` layout as source: one function body per chunk over (S, I, O, J, b0, b1), and its scratch. */
+export interface PointLayoutSource {
+  readonly bodies: readonly string[];
+  /** Scratch values per point: the values that cross chunk boundaries (at least 1). */
+  readonly crossing: number;
+  /** Points per tile of the batch loop (Infinity when nothing crosses chunks). */
+  readonly tile: number;
+}
+
 /**
  * `point` layout: straight-line code per point, the batch loop outermost. Values live in local constants;
  * the code is cut into chunks (functions) by size, each running its own loop over the batch, so the typed
  * arrays it touches are fetched once per call and no call happens per point. Only values read in a later
  * chunk than the one computing them go through the scratch array (one slot per point each), inputs are read
  * where a chunk first needs them, constants are literals, and every output or Jacobian entry is stored right
- * after it is computed.
+ * after it is computed. Math-table calls read `f<k>` (program.fns[k]), which the caller binds; `literal`
+ * writes constants (TypeScript source needs `(2 as number)`, or strict mode rejects `2===0` as always false).
  */
-function emitPointLayout(
+export function pointLayoutSource(
   program: Program,
-  inputSizes: number[],
-  outputSizes: number[],
-  result: ResultLayout,
-  chunkChars: number,
-): CompiledProgram<AnyJacobianBatch> {
+  result: Pick<ResultLayout, 'target'>,
+  chunkChars: number = CHUNK_CHARS,
+  literal: (v: number) => string = numberLiteral,
+): PointLayoutSource {
+  const inputSizes = program.inputs.map((x) => x.length);
+  const outputSizes = program.outputs.map((x) => x.length);
   const constants = new Map(program.constants);
   const inputOf = new Map<Sym, string>();
   program.inputs.forEach((slots, j) =>
@@ -287,7 +298,7 @@ function emitPointLayout(
   program.jacobian.forEach((entry, k) => addStore(entry[3], result.target(k, 'b')));
   const ref = (x: Sym): string => {
     const v = constants.get(x);
-    return v === undefined ? `v${x}` : numberLiteral(v);
+    return v === undefined ? `v${x}` : literal(v);
   };
   // Items in execution order: instructions, each followed by its stores; then stores of inputs and constants.
   const items: PointItem[] = [];
@@ -299,7 +310,7 @@ function emitPointLayout(
   const uses = program.instrs.map(usesOf);
   for (const k of scheduled(program.instrs, uses, program.numSyms)) {
     const ins = program.instrs[k];
-    items.push({ def: ins.dst, uses: uses[k], text: `const v${ins.dst}=${expression(ins, ref)};` });
+    items.push({ def: ins.dst, uses: uses[k], text: `const v${ins.dst}=${expression(ins, ref, literal)};` });
     defined[ins.dst] = 1;
     storeItems(ins.dst);
   }
@@ -347,14 +358,24 @@ function emitPointLayout(
         return `const ${name}=${kind}[${i}]${j === undefined ? '' : `[${j}]`};`;
       })
       .join('');
-  const compiled = compileBodies(
-    program.fns,
-    bodies.map((b) => {
+  return {
+    bodies: bodies.map((b) => {
       const body = b.join('\n');
       return `${arrays(body)}for(let b=b0;b<b1;b++){\n${body}\n}`;
     }),
-    'S,I,O,J,b0,b1',
-  );
+    crossing,
+    tile,
+  };
+}
+
+function emitPointLayout(
+  program: Program,
+  inputSizes: number[],
+  result: ResultLayout,
+  chunkChars: number,
+): CompiledProgram<AnyJacobianBatch> {
+  const { bodies, crossing, tile } = pointLayoutSource(program, result, chunkChars);
+  const compiled = compileBodies(program.fns, bodies, 'S,I,O,J,b0,b1');
   const chunks = compiled.chunks;
   let S = new Float64Array(crossing);
   return {

@@ -14,11 +14,12 @@ import type { NestedArray } from '../graph/tensor.js';
 import { trace, type InputSpec, type TracedFunction } from '../trace/trace.js';
 import type { Traced } from '../trace/tensor-api.js';
 import { buildEliminationProgram, buildTapeProgram } from './build.js';
+import { checkCompileOptions } from './check-options.js';
 import { autoOrder } from './choose.js';
 import { emitProgram, type CompiledProgram, type Layout } from './emit.js';
 import {
-  RESULT_FORMATS,
   type AnyJacobianBatch,
+  type JacobianFormat,
   type JacobianBatch,
   type ResultFormat,
   type ResultOf,
@@ -39,9 +40,7 @@ import { FULL_FOLDING, NO_FOLDING, programStats, type ProgramStats } from './pro
 /** What to compile: an elimination order (by name, 'auto' = searched, or a vertex list) or a tape baseline. */
 export type CompileTarget = OrderSpec | 'auto' | 'tape-forward' | 'tape-reverse';
 
-/** How a compiled Jacobian returns its result: a program format, or `nested` JS arrays as JAX's. */
-export type JacobianFormat = ResultFormat | 'nested';
-export const JACOBIAN_FORMATS: readonly JacobianFormat[] = [...RESULT_FORMATS, 'nested'];
+export { JACOBIAN_FORMATS, type JacobianFormat } from './result-format.js';
 
 export interface CompileOptions<F extends JacobianFormat = JacobianFormat> {
   /**
@@ -174,10 +173,9 @@ function compileWithStructure<F extends JacobianFormat>(
   options: CompileOptions<F>,
   structure: CallStructure,
 ): CompiledJacobian<F> {
+  checkCompileOptions(options);
   const { layout = 'point', searchEffort = 1, fold = true, chunkChars, checkFinite = false } = options;
   const format = (options.format ?? 'blocks') as F;
-  if (!JACOBIAN_FORMATS.includes(format))
-    throw new CrosscountryError(`unknown format '${String(format)}' (use ${JACOBIAN_FORMATS.join(', ')})`);
   const programFormat: ResultFormat = format === 'nested' ? 'blocks' : (format as ResultFormat);
   const inAxes = checkInAxes(options.inAxes, structure);
   const folding = fold ? FULL_FOLDING : NO_FOLDING;

@@ -3,11 +3,8 @@
  * per-point scratch array. It is data (printable, countable) before it becomes JavaScript.
  */
 
-/** A number as a JavaScript expression that binds tighter than any operator around it. */
-export function numberLiteral(v: number): string {
-  if (Object.is(v, -0)) return '(-0)';
-  return v < 0 ? `(${String(v)})` : String(v);
-}
+// Shared with the primitive table, whose code forms write literal exponents.
+export { numberLiteral } from '../util/number-literal.js';
 
 /** A slot of the scratch array. */
 export type Sym = number;

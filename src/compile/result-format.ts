@@ -18,6 +18,10 @@ export type { SparsityPattern } from '../sparse/pattern.js';
 export type ResultFormat = 'blocks' | 'dense' | 'sparse';
 export const RESULT_FORMATS: readonly ResultFormat[] = ['blocks', 'dense', 'sparse'];
 
+/** How a compiled Jacobian returns its result: a program format, or `nested` JS arrays as JAX's. */
+export type JacobianFormat = ResultFormat | 'nested';
+export const JACOBIAN_FORMATS: readonly JacobianFormat[] = [...RESULT_FORMATS, 'nested'];
+
 /** More (output, input) pairs than this make `blocks` a poor result (one typed array each): say so instead. */
 export const MAX_BLOCKS = 100_000;
 

@@ -1,5 +1,5 @@
 import { alphagradMarkowitzOrder, alphagradOrderCost } from '../alphagrad/engine.js';
-import { CrosscountryError } from '../graph/errors.js';
+import { OptionError } from '../graph/errors.js';
 import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
 import { localJacobians } from '../evaluate/linearize.js';
 import { countOrder, type OrderCost } from './count.js';
@@ -15,14 +15,14 @@ export type CostModelName = (typeof COST_MODELS)[number];
 
 export function parseCostModel(name: string): CostModelName {
   if ((COST_MODELS as readonly string[]).includes(name)) return name as CostModelName;
-  throw new CrosscountryError(`unknown cost model '${name}' (use ${COST_MODELS.join(' or ')})`);
+  throw new OptionError(`unknown cost model '${name}' (use ${COST_MODELS.join(' or ')})`);
 }
 
 /** Multiplications of a valid order under a cost model, per step and in total. */
 export function countOrderWith(graph: Graph, order: readonly VertexId[], model: CostModelName): OrderCost {
+  parseCostModel(model);
   if (model === 'native') return countOrder(graph, order);
-  validateOrder(graph, order);
-  return alphagradOrderCost(graph, order);
+  return alphagradOrderCost(graph, validateOrder(graph, order));
 }
 
 /** The greedy minimal-Markowitz order of a cost model (the two agree on scalar graphs). */

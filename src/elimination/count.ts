@@ -19,11 +19,11 @@ export interface OrderCost {
  * multiplications the numeric executor performs for it.
  */
 export function countOrder(graph: Graph, order: readonly VertexId[]): OrderCost {
-  validateOrder(graph, order);
+  const valid = validateOrder(graph, order);
   // On scalar graphs the adjacency engine gives the same counts without building blocks.
   const edges = isScalarGraph(graph)
     ? SparseScalarEngine.fromGraph(graph, localJacobians(graph, null))
     : EdgeGraph.symbolic(graph, localJacobians(graph, null));
-  const steps = order.map((vertex) => ({ vertex, multiplications: edges.eliminate(vertex) }));
+  const steps = valid.map((vertex) => ({ vertex, multiplications: edges.eliminate(vertex) }));
   return { multiplications: steps.reduce((s, x) => s + x.multiplications, 0), steps };
 }

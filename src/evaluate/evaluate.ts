@@ -2,7 +2,7 @@ import { NonFiniteError, ShapeError } from '../graph/errors.js';
 import type { Graph, Operand } from '../graph/graph.js';
 import { formatShape, shapesEqual } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { ruleOf } from '../primitives/rules.js';
+import { primitiveDef } from '../primitives/table.js';
 
 /** Values of every input and vertex (index k - 1 for vertex k) at one point. */
 export interface Evaluation {
@@ -71,7 +71,7 @@ export function evaluateGraph(
   const ev = { inputs, values };
   for (const v of graph.vertices) {
     const operands = v.operands.map((op) => operandValue(ev, op));
-    const out = ruleOf(v.primitive).evaluate(operands, v.params as never, v.shape);
+    const out = primitiveDef(v.primitive).evaluate(operands, v.params as never, v.shape);
     if (checkFinite) {
       const bad = out.data.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0)

@@ -1,6 +1,6 @@
 import { NonFiniteError } from '../graph/errors.js';
 import { nodeOfOperand, operandShape, type Graph } from '../graph/graph.js';
-import { ruleOf } from '../primitives/rules.js';
+import { primitiveDef } from '../primitives/table.js';
 import { addBlocks, type Block } from '../sparse/block.js';
 import { describePoint, operandValue, type Evaluation } from './evaluate.js';
 
@@ -22,7 +22,7 @@ export function localJacobians(
   options: { readonly checkFinite?: boolean } = {},
 ): LocalEdge[][] {
   return graph.vertices.map((v) => {
-    const rule = ruleOf(v.primitive);
+    const rule = primitiveDef(v.primitive);
     const sources = v.operands.map((op) => nodeOfOperand(graph, op));
     const blocks = rule.partials({
       params: v.params as never,

@@ -37,3 +37,8 @@ export class GraphValidationError extends CrosscountryError {
 export class TracerError extends CrosscountryError {
   override name = 'TracerError';
 }
+
+/** An option outside its type or range (an unknown method or cost model, a NaN budget, 0 workers). */
+export class OptionError extends CrosscountryError {
+  override name = 'OptionError';
+}

@@ -2,7 +2,7 @@ import { CrosscountryError, GraphValidationError, UnsupportedPrimitiveError } fr
 import type { Graph, GraphInput, Operand, Vertex, VertexId } from '../graph/graph.js';
 import { isPrimitive, type ParamsOf, type Primitive } from '../graph/primitive.js';
 import { checkShape, sizeOf, type Shape } from '../graph/shape.js';
-import { ruleOf } from './rules.js';
+import { primitiveDef } from './table.js';
 
 /**
  * Builds a Graph equation by equation, inferring (and so validating) every vertex shape from its rule.
@@ -69,7 +69,7 @@ export class GraphBuilder {
         `vertex ${this.vertices.length + 1}: unsupported primitive '${String(primitive)}'`,
       );
     }
-    const rule = ruleOf(primitive);
+    const rule = primitiveDef(primitive);
     const where = `vertex ${this.vertices.length + 1} (${primitive})`;
     if (rule.arity !== 'variadic' && operands.length !== rule.arity) {
       throw new GraphValidationError(`${where} takes ${rule.arity} operands, got ${operands.length}`);

@@ -1,13 +1,10 @@
 import { ShapeError } from '../graph/errors.js';
-import {
-  BINARY_PRIMITIVES,
-  COMPARISON_PRIMITIVES,
-  UNARY_PRIMITIVES,
-  type BinaryPrimitive,
-  type ComparisonPrimitive,
-  type ParamsOf,
-  type Primitive,
-  type UnaryPrimitive,
+import type {
+  BinaryPrimitive,
+  ComparisonPrimitive,
+  ParamsOf,
+  Primitive,
+  UnaryPrimitive,
 } from '../graph/primitive.js';
 import {
   broadcastIndexMap,
@@ -17,10 +14,9 @@ import {
   sizeOf,
   type Shape,
 } from '../graph/shape.js';
-import type { Vertex } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import { csrBlock, rowMapBlock, selectionBlock, type Block } from '../sparse/block.js';
-import { binaryMath, comparisonMath, unaryMath } from './elementwise.js';
+import { BINARY, COMPARISON, UNARY } from './elementwise.js';
 import {
   axisOffsets,
   broadcastInDimMap,
@@ -75,8 +71,8 @@ function gather(input: Tensor, map: Int32Array, shape: Shape): Tensor {
 
 // ---- element-wise ---------------------------------------------------------------------------------
 
-function unaryRule<P extends UnaryPrimitive>(p: P): PrimitiveRule<P> {
-  const math = unaryMath[p];
+export function unaryRule<P extends UnaryPrimitive>(p: P): PrimitiveRule<P> {
+  const math = UNARY[p];
   const exponent = (params: ParamsOf<P>): number => ('y' in params ? (params.y as number) : 0);
   return {
     arity: 1,
@@ -109,8 +105,8 @@ function broadcastBinaryShape(p: string, shapes: readonly Shape[]): Shape {
   return out;
 }
 
-function binaryRule<P extends BinaryPrimitive>(p: P): PrimitiveRule<P> {
-  const math = binaryMath[p];
+export function binaryRule<P extends BinaryPrimitive>(p: P): PrimitiveRule<P> {
+  const math = BINARY[p];
   return {
     arity: 2,
     shape: (shapes) => broadcastBinaryShape(p, shapes),
@@ -139,8 +135,8 @@ function binaryRule<P extends BinaryPrimitive>(p: P): PrimitiveRule<P> {
   };
 }
 
-function comparisonRule<P extends ComparisonPrimitive>(p: P): PrimitiveRule<P> {
-  const test = comparisonMath[p];
+export function comparisonRule<P extends ComparisonPrimitive>(p: P): PrimitiveRule<P> {
+  const { value } = COMPARISON[p];
   return {
     arity: 2,
     shape: (shapes) => broadcastBinaryShape(p, shapes),
@@ -148,7 +144,7 @@ function comparisonRule<P extends ComparisonPrimitive>(p: P): PrimitiveRule<P> {
       const ia = broadcastIndexMap(a.shape, shape);
       const ib = broadcastIndexMap(b.shape, shape);
       const data = new Float64Array(ia.length);
-      for (let i = 0; i < data.length; i++) data[i] = test(a.data[ia[i]], b.data[ib[i]]) ? 1 : 0;
+      for (let i = 0; i < data.length; i++) data[i] = value(a.data[ia[i]], b.data[ib[i]]);
       return { shape: [...shape], data };
     },
     partials: () => [null, null],
@@ -172,13 +168,13 @@ function movementRule<P extends Primitive>(
   };
 }
 
-const sameShapeCopy = <P extends Primitive>(): PrimitiveRule<P> =>
+export const sameShapeCopy = <P extends Primitive>(): PrimitiveRule<P> =>
   movementRule<P>(
     (shapes) => shapes[0],
     (inShape) => identityMap(sizeOf(inShape)),
   );
 
-const reshapeRule = movementRule<'reshape'>(
+export const reshapeRule = movementRule<'reshape'>(
   ([s], { new_sizes }) => {
     if (new_sizes.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(new_sizes) !== sizeOf(s)) {
       fail('reshape', `cannot reshape ${formatShape(s)} to ${formatShape(new_sizes)}`);
@@ -188,7 +184,7 @@ const reshapeRule = movementRule<'reshape'>(
   (inShape) => identityMap(sizeOf(inShape)),
 );
 
-const squeezeRule = movementRule<'squeeze'>(
+export const squeezeRule = movementRule<'squeeze'>(
   ([s], { dimensions }) => {
     checkAxes('squeeze', s.length, dimensions, 'dimensions');
     for (const d of dimensions)
@@ -198,7 +194,7 @@ const squeezeRule = movementRule<'squeeze'>(
   (inShape) => identityMap(sizeOf(inShape)),
 );
 
-const transposeRule = movementRule<'transpose'>(
+export const transposeRule = movementRule<'transpose'>(
   ([s], { permutation }) => {
     if (permutation.length !== s.length)
       fail('transpose', `permutation ${JSON.stringify(permutation)} for rank ${s.length}`);
@@ -208,7 +204,7 @@ const transposeRule = movementRule<'transpose'>(
   (inShape, _out, { permutation }) => transposeMap(inShape, permutation),
 );
 
-const broadcastInDimRule = movementRule<'broadcast_in_dim'>(
+export const broadcastInDimRule = movementRule<'broadcast_in_dim'>(
   ([s], { shape, broadcast_dimensions: dims }) => {
     if (dims.length !== s.length)
       fail('broadcast_in_dim', `broadcast_dimensions ${JSON.stringify(dims)} for rank ${s.length}`);
@@ -223,7 +219,7 @@ const broadcastInDimRule = movementRule<'broadcast_in_dim'>(
   (inShape, outShape, { broadcast_dimensions }) => broadcastInDimMap(inShape, outShape, broadcast_dimensions),
 );
 
-const sliceRule = movementRule<'slice'>(
+export const sliceRule = movementRule<'slice'>(
   ([s], { start_indices: start, limit_indices: limit, strides }) => {
     if (start.length !== s.length || limit.length !== s.length || (strides && strides.length !== s.length)) {
       fail('slice', `indices do not match rank ${s.length}`);
@@ -239,7 +235,7 @@ const sliceRule = movementRule<'slice'>(
   (inShape, outShape, { start_indices, strides }) => sliceMap(inShape, outShape, start_indices, strides),
 );
 
-const concatenateRule: PrimitiveRule<'concatenate'> = {
+export const concatenateRule: PrimitiveRule<'concatenate'> = {
   arity: 'variadic',
   shape: (shapes, { dimension }) => {
     if (shapes.length === 0) fail('concatenate', 'needs at least one operand');
@@ -275,7 +271,7 @@ const concatenateRule: PrimitiveRule<'concatenate'> = {
 
 // ---- selection, contraction, reduction -------------------------------------------------------------
 
-const selectNRule: PrimitiveRule<'select_n'> = {
+export const selectNRule: PrimitiveRule<'select_n'> = {
   arity: 'variadic',
   shape: (shapes) => {
     if (shapes.length < 2) fail('select_n', 'needs a predicate and at least one case');
@@ -309,9 +305,11 @@ const selectNRule: PrimitiveRule<'select_n'> = {
 };
 
 function caseIndex(which: Tensor, i: number, numCases: number): number {
-  const w = which.data[which.data.length === 1 ? 0 : i];
-  return Math.min(numCases - 1, Math.max(0, Math.trunc(w)));
+  return caseOf(which.data[which.data.length === 1 ? 0 : i], numCases);
 }
+
+/** select_n's case for predicate value w: truncated, then clamped to the cases (shared with generated code). */
+export const caseOf = (w: number, n: number): number => Math.min(n - 1, Math.max(0, Math.trunc(w)));
 
 /** Offsets of lhs/rhs elements by batch, free and contracting index, shared by value and partials. */
 export function dotLayout(lhs: Shape, rhs: Shape, params: ParamsOf<'dot_general'>) {
@@ -328,7 +326,7 @@ export function dotLayout(lhs: Shape, rhs: Shape, params: ParamsOf<'dot_general'
   };
 }
 
-const dotGeneralRule: PrimitiveRule<'dot_general'> = {
+export const dotGeneralRule: PrimitiveRule<'dot_general'> = {
   arity: 2,
   shape: ([lhs, rhs], { dimension_numbers }) => {
     const [[lc, rc], [lb, rb]] = dimension_numbers;
@@ -397,9 +395,12 @@ const dotGeneralRule: PrimitiveRule<'dot_general'> = {
   },
 };
 
-type ReducePrimitive = 'reduce_sum' | 'reduce_max' | 'reduce_min';
+/** reduce_max/min's partial for element x of a slice whose extremum `out` is taken t times (shared with generated code). */
+export const tieShare = (x: number, out: number, t: number): number => (x === out ? 1 / t : 0);
 
-function reduceRule<P extends ReducePrimitive>(p: P): PrimitiveRule<P> {
+export type ReducePrimitive = 'reduce_sum' | 'reduce_max' | 'reduce_min';
+
+export function reduceRule<P extends ReducePrimitive>(p: P): PrimitiveRule<P> {
   const layout = (s: Shape, axes: readonly number[]) => ({
     kept: axisOffsets(s, complementAxes(s.length, axes)),
     reduced: axisOffsets(s, axes),
@@ -440,7 +441,7 @@ function reduceRule<P extends ReducePrimitive>(p: P): PrimitiveRule<P> {
           const e = o * R + j;
           colIdx[e] = kept[o] + reduced[j];
           if (values && operands && out) {
-            values[e] = p === 'reduce_sum' ? 1 : operands[0].data[colIdx[e]] === out.data[o] ? 1 / ties : 0;
+            values[e] = p === 'reduce_sum' ? 1 : tieShare(operands[0].data[colIdx[e]], out.data[o], ties);
           }
         }
         rowPtr[o + 1] = (o + 1) * R;
@@ -450,55 +451,9 @@ function reduceRule<P extends ReducePrimitive>(p: P): PrimitiveRule<P> {
   };
 }
 
-const stopGradientRule: PrimitiveRule<'stop_gradient'> = {
+export const stopGradientRule: PrimitiveRule<'stop_gradient'> = {
   arity: 1,
   shape: ([s]) => s,
   evaluate: ([x], _params, shape) => ({ shape: [...shape], data: Float64Array.from(x.data) }),
   partials: () => [null],
 };
-
-/** The rule of every primitive; a primitive without a rule does not compile. */
-export const primitiveRules: { [P in Primitive]: PrimitiveRule<P> } = {
-  ...(Object.fromEntries(UNARY_PRIMITIVES.map((p) => [p, unaryRule(p)])) as {
-    [P in UnaryPrimitive]: PrimitiveRule<P>;
-  }),
-  ...(Object.fromEntries(BINARY_PRIMITIVES.map((p) => [p, binaryRule(p)])) as {
-    [P in BinaryPrimitive]: PrimitiveRule<P>;
-  }),
-  ...(Object.fromEntries(COMPARISON_PRIMITIVES.map((p) => [p, comparisonRule(p)])) as {
-    [P in ComparisonPrimitive]: PrimitiveRule<P>;
-  }),
-  convert_element_type: sameShapeCopy(),
-  copy: sameShapeCopy(),
-  reshape: reshapeRule,
-  squeeze: squeezeRule,
-  transpose: transposeRule,
-  broadcast_in_dim: broadcastInDimRule,
-  slice: sliceRule,
-  concatenate: concatenateRule,
-  stop_gradient: stopGradientRule,
-  select_n: selectNRule,
-  dot_general: dotGeneralRule,
-  reduce_sum: reduceRule('reduce_sum'),
-  reduce_max: reduceRule('reduce_max'),
-  reduce_min: reduceRule('reduce_min'),
-};
-
-export function ruleOf<P extends Primitive>(p: P): PrimitiveRule<P> {
-  return primitiveRules[p] as PrimitiveRule<P>;
-}
-
-/**
- * The 0/1 selection blocks of a data-movement vertex (reshape, slice, concatenate, transpose, …): which
- * operand element each output element copies. They depend on shapes only, so no values are needed.
- */
-export function selectionBlocks(v: Vertex, operandShapes: readonly Shape[]): (Block | null)[] {
-  return ruleOf(v.primitive).partials({
-    params: v.params as never,
-    operandShapes,
-    shape: v.shape,
-    operands: null,
-    out: null,
-    wants: operandShapes.map(() => true),
-  });
-}

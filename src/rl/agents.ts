@@ -1,4 +1,6 @@
 import type { Architecture } from '../nn/network.js';
+
+const ARCHITECTURES: readonly Architecture[] = ['mlp', 'gnn', 'transformer'];
 import type { AgentBase } from './agent.js';
 import {
   AlphaZeroTrainer,
@@ -7,10 +9,13 @@ import {
   type AlphaZeroConfig,
   type AlphaZeroPrior,
 } from './alphazero.js';
+import type { QueueOptions } from './distributed/coordinator.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_PPO, PpoTrainer, type PpoCheckpoint, type PpoConfig } from './ppo.js';
 
-import type { RlMethod } from './methods.js';
+import { OptionError } from '../graph/errors.js';
+import { checkChoice, checkNumber } from '../util/options.js';
+import { RL_METHODS, type RlMethod } from './methods.js';
 
 export { RL_METHODS, type RlMethod } from './methods.js';
 
@@ -32,6 +37,8 @@ export interface AgentOptions {
   readonly learningRate?: number;
   /** Warm-start steps imitating the best of forward/reverse/Markowitz (0 = learn from scratch). */
   readonly imitationSteps?: number;
+  /** AlphaZero: self-play through a BullMQ queue (`crosscountry worker` processes) instead of threads. */
+  readonly queue?: QueueOptions;
 }
 
 export type AgentCheckpoint = AlphaZeroCheckpoint | PpoCheckpoint;
@@ -62,6 +69,7 @@ export function alphaZeroConfig(options: AgentOptions): AlphaZeroConfig {
     workers: options.workers ?? d.workers,
     search: { ...d.search, simulations: options.simulations ?? d.search.simulations },
     prior: options.prior ?? d.prior,
+    ...(options.queue ? { queue: options.queue } : {}),
   };
 }
 
@@ -69,10 +77,24 @@ export function ppoConfig(options: AgentOptions): PpoConfig {
   return shared(DEFAULT_PPO, options);
 }
 
+/** The agent options' types and ranges, checked before any network is built. */
+export function checkAgentOptions(options: AgentOptions): void {
+  checkChoice(options.method, RL_METHODS, 'RL method');
+  if (options.method === undefined) throw new OptionError('an RL method is required (alphazero or ppo)');
+  checkChoice(options.architecture, ARCHITECTURES, 'architecture');
+  checkChoice(options.prior, ['network', 'uniform'], 'prior');
+  checkNumber(options.seed, 'seed', { integer: true });
+  for (const key of ['games', 'workers', 'simulations', 'scheduleEpisodes'] as const)
+    checkNumber(options[key], key, { min: 1, integer: true });
+  checkNumber(options.imitationSteps, 'imitationSteps', { min: 0, integer: true });
+  checkNumber(options.learningRate, 'learningRate', { min: 0, exclusive: true });
+}
+
 export async function createAgent(
   games: readonly EliminationGame[],
   options: AgentOptions,
 ): Promise<AgentBase> {
+  checkAgentOptions(options);
   return options.method === 'alphazero'
     ? AlphaZeroTrainer.create(games, alphaZeroConfig(options))
     : PpoTrainer.create(games, ppoConfig(options));

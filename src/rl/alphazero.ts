@@ -19,6 +19,7 @@ import { loadGeneralist } from './generalist.js';
 import { warmStart } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import { ReplayBuffer } from './replay.js';
+import { QueueSelfPlay, type QueueOptions } from './distributed/coordinator.js';
 import { SelfPlayPool } from './self-play-pool.js';
 import { selfPlay, type Trajectory } from './self-play.js';
 import type { ValueTransformName } from './value-transform.js';
@@ -55,6 +56,8 @@ export interface AlphaZeroConfig {
   /** Episodes kept in the replay buffer (the paper keeps only the latest). */
   readonly replayEpisodes: number;
   readonly valueTransform: ValueTransformName;
+  /** Self-play through a BullMQ queue on Redis instead of threads (absent = the embedded default). */
+  readonly queue?: QueueOptions;
 }
 
 export const DEFAULT_ALPHAZERO: AlphaZeroConfig = {
@@ -100,6 +103,7 @@ export interface AlphaZeroCheckpoint extends AgentProgressState {
 export class AlphaZeroTrainer extends AgentBase {
   private readonly replay: ReplayBuffer;
   private pool: SelfPlayPool | undefined;
+  private queue: QueueSelfPlay | undefined;
 
   private constructor(
     games: readonly EliminationGame[],
@@ -135,7 +139,18 @@ export class AlphaZeroTrainer extends AgentBase {
     const games = this.episodeGames(this.config.games);
     let trajectories: Trajectory[];
     let evaluations: number;
-    if (this.net && this.config.workers > 1) {
+    if (this.net && this.config.queue) {
+      const queue = await this.queueSelfPlay(this.net, this.config.queue);
+      const played = await queue.play(
+        this.episode,
+        games.map((g) => this.games.indexOf(g)),
+        this.net.getWeights(),
+        this.config.seed,
+      );
+      for (const t of played.terminals) this.best.offerOrder(t.game, t.order, t.cost);
+      trajectories = played.trajectories;
+      evaluations = played.evaluations;
+    } else if (this.net && this.config.workers > 1) {
       const pool = await this.selfPlayPool(this.net);
       const seeds = Array.from({ length: pool.size }, () => this.rng.int(0, 2 ** 31 - 1));
       const played = await pool.play(
@@ -182,6 +197,18 @@ export class AlphaZeroTrainer extends AgentBase {
       valueTransform: this.config.valueTransform,
     });
     return this.pool;
+  }
+
+  private async queueSelfPlay(net: PolicyValueNet, options: QueueOptions): Promise<QueueSelfPlay> {
+    // The run id makes job ids unique across runs sharing one Redis; the seed keeps it readable.
+    const run = `s${this.config.seed}-${Date.now().toString(36)}-${process.pid}`;
+    this.queue ??= await QueueSelfPlay.start(
+      options,
+      this.games,
+      { network: net.config, search: this.config.search, valueTransform: this.config.valueTransform },
+      run,
+    );
+    return this.queue;
   }
 
   private train(net: PolicyValueNet): Losses {
@@ -253,6 +280,8 @@ export class AlphaZeroTrainer extends AgentBase {
     this.net?.dispose();
     void this.pool?.close();
     this.pool = undefined;
+    void this.queue?.close();
+    this.queue = undefined;
   }
 }
 

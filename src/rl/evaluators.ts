@@ -1,4 +1,4 @@
-import type { PolicyValueNet } from '../nn/network.js';
+import type { Observation, PolicyValueNet } from '../nn/network.js';
 import type { GameState } from './game.js';
 import type { BatchEvaluator, Evaluation } from './gumbel.js';
 import { observe, vertexLogits } from './observation.js';
@@ -29,10 +29,14 @@ export function counting(inner: BatchEvaluator): CountingEvaluator {
  * Asks the network for logits and values. The value head predicts transform(return-to-go / costScale);
  * the search wants raw returns, so the prediction is inverted and rescaled per game.
  */
-export function networkEvaluator(net: PolicyValueNet, transform: ValueTransformName): BatchEvaluator {
+export function networkEvaluator(
+  net: PolicyValueNet,
+  transform: ValueTransformName,
+  observer: (state: GameState) => Observation = observe,
+): BatchEvaluator {
   return (states: readonly GameState[]): Evaluation[] => {
     if (states.length === 0) return [];
-    const observations = states.map(observe);
+    const observations = states.map(observer);
     const prediction = net.predict(observations);
     return states.map((s, i) => ({
       logits: vertexLogits(observations[i], prediction.logits[i], s.legal.length),

@@ -2,6 +2,7 @@ import type { CostModelName } from '../elimination/cost-model.js';
 import { resolveOrder } from '../elimination/resolve.js';
 import { outputVertexIds, type Graph, type VertexId } from '../graph/graph.js';
 import { orderCost, searchProblem, type CostState, type SearchProblem } from '../search/problem.js';
+import { VertexRows } from './vertex-rows.js';
 
 /** The cost of the three classic orders: the line every learned order has to beat. */
 export interface Baselines {
@@ -102,6 +103,8 @@ export class GameState {
     readonly order: VertexId[],
     /** Multiplications spent so far. */
     public cost: number,
+    /** What the observation reads of each vertex, kept across moves where it does not change. */
+    readonly rows: VertexRows = VertexRows.empty(game.numVertices),
   ) {}
 
   get terminal(): boolean {
@@ -113,6 +116,7 @@ export class GameState {
     if (this.legal[action] !== 1) {
       throw new Error(`illegal action ${action} (vertex ${action + 1} is an output or already eliminated)`);
     }
+    this.rows.invalidateAround(action, this.engine, this.game.numInputs);
     const c = this.engine.eliminate(action + 1);
     this.legal[action] = 0;
     this.order.push(action + 1);
@@ -128,7 +132,14 @@ export class GameState {
   }
 
   clone(): GameState {
-    return new GameState(this.game, this.engine.clone(), this.legal.slice(), [...this.order], this.cost);
+    return new GameState(
+      this.game,
+      this.engine.clone(),
+      this.legal.slice(),
+      [...this.order],
+      this.cost,
+      this.rows.fork(),
+    );
   }
 
   legalActions(): number[] {

@@ -27,6 +27,7 @@ export { PpoTrainer, DEFAULT_PPO, type PpoConfig, type PpoCheckpoint } from './p
 export { AgentBase, BestTracker, type BestOrder, type CurvePoint, type EpisodeReport } from './agent.js';
 export {
   createAgent,
+  checkAgentOptions,
   resumeAgent,
   RL_METHODS,
   type RlMethod,

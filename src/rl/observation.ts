@@ -10,6 +10,57 @@ import type { GameState } from './game.js';
  * every graph.
  */
 export function observe(state: GameState): Observation {
+  const { game, engine, legal, rows } = state;
+  const { numInputs, numVertices: V, numNodes: N, costScale, isOutput } = game;
+  const eliminated = new Uint8Array(V);
+  for (const id of state.order) eliminated[id - 1] = 1;
+  const ids: number[] = [];
+  for (let v = 0; v < V; v++) if (!eliminated[v]) ids.push(v);
+  const T = ids.length;
+  const F = VERTEX_FEATURES;
+  const edges = new Float32Array(T * 2 * N);
+  const features = new Float32Array(T * F);
+  const mask = new Uint8Array(T);
+  const progress = state.order.length / Math.max(1, game.episodeLength);
+  for (let t = 0; t < T; t++) {
+    const v = ids[t];
+    const row = rows.get(v, engine, numInputs, legal[v] === 1);
+    const e = t * 2 * N;
+    let inputPreds = 0;
+    for (const u of row.predecessors) {
+      edges[e + u] = 1;
+      if (u < numInputs) inputPreds++;
+    }
+    // Out-edges to vertices that are still tokens (an eliminated output keeps its in-edges as its own
+    // Jacobian block, but it is no longer a token).
+    let succs = 0;
+    for (const w of row.successors) {
+      if (eliminated[w - numInputs]) continue;
+      edges[e + N + w] = 1;
+      succs++;
+    }
+    const f = t * F;
+    mask[t] = legal[v];
+    features[f] = Math.log1p(inputPreds);
+    features[f + 1] = isOutput[v];
+    features[f + 2] = legal[v];
+    if (legal[v]) {
+      features[f + 3] = Math.log1p(row.cost / costScale);
+      features[f + 6] = Math.log1p(row.markowitz);
+    }
+    features[f + 4] = Math.log1p(row.predecessors.length);
+    features[f + 5] = Math.log1p(succs);
+    features[f + 7] = V > 1 ? v / (V - 1) : 0;
+    features[f + 8] = progress;
+  }
+  return { numInputs, numVertices: T, numNodes: N, edges, features, mask, vertexIds: Int32Array.from(ids) };
+}
+
+/**
+ * The same observation read afresh from the engine for every vertex: the reference `observe` must agree
+ * with (tests), and the "before" of the self-play benchmark.
+ */
+export function observeFromEngine(state: GameState): Observation {
   const { game, engine, legal } = state;
   const { numInputs, numVertices: V, numNodes: N, costScale, isOutput } = game;
   const eliminated = new Uint8Array(V);

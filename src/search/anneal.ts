@@ -18,6 +18,8 @@ export interface AnnealOptions {
   readonly initialTemperature?: number;
   /** Called with every new best (cost, order). */
   readonly onImprove?: (multiplications: number, order: readonly VertexId[]) => void;
+  /** Aborting stops the search with its best order (checked with the clock, every 64 moves). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -88,7 +90,7 @@ export function anneal(
   while (moves < maxMoves && eliminations - firstEliminations < maxEliminations) {
     if ((moves & 63) === 0) {
       const elapsed = performance.now() - start;
-      if (elapsed > timeLimitMs) break;
+      if (elapsed > timeLimitMs || options.signal?.aborted) break;
       // Geometric cooling over the budget (over maxMoves or maxEliminations when one of them is the limit).
       const progress = Number.isFinite(maxMoves)
         ? moves / maxMoves

@@ -7,6 +7,8 @@ export {
   optimizeOrder,
   quickOptimize,
   OPTIMIZE_METHODS,
+  checkOptimizeOptions,
+  type ProgressEvent,
   type SearchWork,
   type OptimizeMethod,
   type OptimizeOptions,
@@ -14,6 +16,14 @@ export {
 } from './portfolio.js';
 export { exactSearch, canSolveExactly, type ExactOptions } from './exact.js';
 export { anneal, type AnnealOptions } from './anneal.js';
+export {
+  milpOrder,
+  MilpSolverUnavailableError,
+  MilpUnsupportedError,
+  type MilpOptions,
+  type MilpResult,
+} from './milp.js';
+export { buildMilpModel, type MilpModel } from './milp-model.js';
 export { greedyOrder, type GreedyOptions } from './greedy.js';
 export { searchProblem, type SearchProblem, type CostState, type Game } from './problem.js';
 export {
@@ -26,7 +36,8 @@ export {
 } from './large.js';
 export { windowedSearch, localityOrder, type WindowedOptions, type WindowedResult } from './windowed.js';
 export type { Certificate, SearchResult } from './result.js';
-export { vertexLowerBounds, vertexCutBounds } from './lower-bound.js';
+export { vertexLowerBounds, vertexCutBounds, stateLowerBound } from './lower-bound.js';
+export { falseTwinPairs, independentComponents } from './reductions.js';
 
 export { EdgeGraph } from '../elimination/edge-graph.js';
 export { ScalarCostEngine } from '../elimination/scalar-engine.js';

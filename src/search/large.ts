@@ -40,6 +40,8 @@ export interface LargeSearchOptions {
   readonly heuristics?: readonly HeuristicName[];
   readonly maxWindows?: number;
   readonly onImprove?: (multiplications: number, order: readonly VertexId[], source: string) => void;
+  /** Aborting ends the search like the deadline (heuristics still to run are skipped, except the first). */
+  readonly signal?: AbortSignal;
 }
 
 export interface LargeSearchResult {
@@ -62,6 +64,8 @@ export function largeGraphSearch(graph: Graph, options: LargeSearchOptions = {})
   const { seed = 1, deadline = Infinity, maxWindows = Infinity, onImprove } = options;
   const names = options.heuristics ?? HEURISTICS;
   const now = (): number => performance.now();
+  // An abort reads as a passed deadline.
+  const pastDeadline = (at: number): boolean => options.signal?.aborted === true || at > deadline;
   const local = localJacobians(graph, null);
   const base = SparseScalarEngine.fromGraph(graph, local);
   const forward = eliminableVertices(graph);
@@ -104,7 +108,7 @@ export function largeGraphSearch(graph: Graph, options: LargeSearchOptions = {})
   const skipped: string[] = [];
   const baselines: Record<string, number> = {};
   for (const step of plan) {
-    if (best.source !== '' && now() + unit * step.slowdown > deadline) {
+    if (best.source !== '' && pastDeadline(now() + unit * step.slowdown)) {
       skipped.push(step.source);
       continue;
     }
@@ -122,7 +126,7 @@ export function largeGraphSearch(graph: Graph, options: LargeSearchOptions = {})
     {
       seed,
       maxWindows,
-      shouldStop: (at) => now() + (at === 'pass' ? 2 * unit : 0) > deadline,
+      shouldStop: (at) => pastDeadline(now() + (at === 'pass' ? 2 * unit : 0)),
       onImprove: (m, o) => onImprove?.(m, o, 'windowed'),
     },
   );

@@ -1,6 +1,7 @@
 import { localJacobians } from '../evaluate/linearize.js';
 import { nodeOfVertex, outputVertexIds, type VertexId } from '../graph/graph.js';
 import type { SearchProblem } from './problem.js';
+import { StateBound, type BoundVertices } from './state-bound.js';
 
 /**
  * Static per-vertex lower bounds on what eliminating a vertex can ever cost, for the bitset engine
@@ -117,4 +118,42 @@ export function minVertexCut(
     }
     flow++;
   }
+}
+
+/** The fixed inputs of the per-state bound (state-bound.ts) for the search vertices `verts`. */
+export function boundVertices(
+  problem: SearchProblem,
+  verts: readonly VertexId[],
+  cuts: ReadonlyMap<VertexId, CutBound> = vertexCutBounds(problem),
+): BoundVertices {
+  const { graph } = problem;
+  return {
+    nodes: verts.map((v) => nodeOfVertex(graph, v)),
+    usable: verts.map((v) => cuts.get(v)?.usable ?? false),
+    staticIn: verts.map((v) => cuts.get(v)?.in ?? 0),
+    staticOut: verts.map((v) => cuts.get(v)?.out ?? 0),
+    inputs: graph.inputs.map((_x, k) => k),
+    outputs: [...outputVertexIds(graph)].map((id) => nodeOfVertex(graph, id)),
+    numNodes: graph.inputs.length + graph.vertices.length,
+  };
+}
+
+/**
+ * The per-state bound after eliminating `eliminated` (in that order): Σ over the other eliminable vertices
+ * of mincut(inputs → v) · mincut(v → outputs) on the partially eliminated graph. Admissible: the rest of
+ * any order costs at least this much (proof in state-bound.ts).
+ */
+export function stateLowerBound(problem: SearchProblem, eliminated: readonly VertexId[]): number {
+  const state = problem.initial();
+  for (const v of eliminated) state.eliminate(v);
+  const gone = new Set(eliminated);
+  const verts = problem.eliminable;
+  const out = new Float64Array(verts.length);
+  new StateBound(boundVertices(problem, verts)).compute(
+    state,
+    (i) => !gone.has(verts[i]),
+    verts.map(() => -1),
+    out,
+  );
+  return verts.reduce((s, v, i) => s + (gone.has(v) ? 0 : out[i]), 0);
 }

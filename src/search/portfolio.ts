@@ -1,24 +1,28 @@
 import type { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 
-import type { CostModelName } from '../elimination/cost-model.js';
+import { COST_MODELS, type CostModelName } from '../elimination/cost-model.js';
 import { greedyHeuristicOrder, HEURISTICS } from '../elimination/heuristics.js';
 import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
 import { graphToJson } from '../graph/serialize.js';
+import { checkChoice, checkFunction, checkNumber, checkSignal } from '../util/options.js';
 import { Rng } from '../util/random.js';
 import { startModuleWorker } from '../util/worker.js';
 import { anneal } from './anneal.js';
 import { canSolveExactly, exactSearch } from './exact.js';
+import { independentComponents } from './reductions.js';
 import { greedyOrder } from './greedy.js';
 import { isLargeSearchGraph, largeGraphSearch } from './large.js';
+import { milpOptimize } from './milp.js';
 import { vertexLowerBounds } from './lower-bound.js';
 import { orderCost, searchProblem, type SearchProblem } from './problem.js';
 import type { Certificate, SearchResult } from './result.js';
 import type { WorkerMessage, WorkerTask } from './search-worker.js';
 import { WINDOW_MOVES } from './windowed.js';
+import { OptionError } from '../graph/errors.js';
 
-export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy';
-export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy'];
+export type OptimizeMethod = 'auto' | 'exact' | 'anneal' | 'greedy' | 'milp';
+export const OPTIMIZE_METHODS: readonly OptimizeMethod[] = ['auto', 'exact', 'anneal', 'greedy', 'milp'];
 
 export interface OptimizeOptions {
   readonly method?: OptimizeMethod;
@@ -39,12 +43,40 @@ export interface OptimizeOptions {
   readonly seed?: number;
   /** Worker threads for the portfolio (default: one per core, at most 2 anneal/exact workers each). */
   readonly threads?: number;
-  /** Called on every improvement: for progress display. */
-  readonly onProgress?: (event: {
-    readonly multiplications: number;
-    readonly source: string;
-    readonly seconds: number;
-  }) => void;
+  /** Called on every improvement of the order or of the lower bound: for progress display. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Aborting ends the search early with the best order so far (`interrupted: true`). Honoured at once
+   * while the portfolio's workers run, and between steps of the single-thread searches (which cannot
+   * see an abort from a timer while they hold the thread; a caller's onProgress can abort them).
+   */
+  readonly signal?: AbortSignal;
+}
+
+export interface ProgressEvent {
+  /** The best count so far, and its order (a copy the callee may keep). */
+  readonly multiplications: number;
+  readonly order: readonly VertexId[];
+  /** The best proven lower bound so far (0 until one is known). */
+  readonly lowerBound: number;
+  /** Which strategy found the order. */
+  readonly source: string;
+  readonly seconds: number;
+}
+
+/** Options' types and ranges, checked before any work (a typo must not silently change the search). */
+export function checkOptimizeOptions(options: OptimizeOptions): void {
+  if (typeof options !== 'object' || options === null)
+    throw new OptionError(`optimizeOrder options must be an object, got ${String(options)}`);
+  checkChoice(options.method, OPTIMIZE_METHODS, 'method');
+  checkChoice(options.costModel, COST_MODELS, 'cost model');
+  checkNumber(options.budgetSeconds, 'budgetSeconds', { min: 0 });
+  checkNumber(options.maxMoves, 'maxMoves', { min: 0, integer: true });
+  checkNumber(options.maxStates, 'maxStates', { min: 1, integer: true });
+  checkNumber(options.seed, 'seed', { integer: true });
+  checkNumber(options.threads, 'threads', { min: 1, integer: true });
+  checkFunction(options.onProgress, 'onProgress');
+  checkSignal(options.signal);
 }
 
 export interface OptimizeResult extends SearchResult {
@@ -54,6 +86,8 @@ export interface OptimizeResult extends SearchResult {
   readonly foundBy: string;
   /** Costs of the baseline orders the search ran, by name (forward, reverse, markowitz, …), where it kept them. */
   readonly baselines?: Readonly<Record<string, number>>;
+  /** True when options.signal ended the search before its budget: the order is the best found by then. */
+  readonly interrupted: boolean;
 }
 
 /** The quick deterministic baselines every method starts from: forward, reverse, heuristics, greedy rules. */
@@ -84,6 +118,15 @@ function baselines(
   return out;
 }
 
+/** States exact search keeps under `auto` with a move limit but no state limit. */
+export const AUTO_EXACT_STATES = 200_000;
+
+/**
+ * quickOptimize (jacobian's default order) tries exact search only on groups this small: there its
+ * fixed state budget usually proves the optimum, and wider groups spend it better on annealing.
+ */
+export const QUICK_EXACT_VERTICES = 52;
+
 const staticLowerBound = (problem: SearchProblem): number =>
   [...vertexLowerBounds(problem).values()].reduce((s, x) => s + x, 0);
 
@@ -100,7 +143,19 @@ function startWorker(task: WorkerTask): Worker {
  * near-linear heuristics and windowed local search on one thread, within the budget at any size.
  */
 export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {}): Promise<OptimizeResult> {
-  const { method = 'auto', costModel = 'native', seed = 1, onProgress, maxMoves, maxStates } = options;
+  checkOptimizeOptions(options);
+  const {
+    method = 'auto',
+    costModel = 'native',
+    seed = 1,
+    onProgress,
+    maxMoves,
+    maxStates,
+    signal,
+  } = options;
+  const aborted = (): boolean => signal?.aborted === true;
+  // Integer programming (milp.ts) is a separate route: HiGHS, loaded only when asked for.
+  if (method === 'milp') return milpOptimize(graph, options);
   const byWork = maxMoves !== undefined || maxStates !== undefined;
   const budgetSeconds = options.budgetSeconds ?? (byWork ? Infinity : 5);
   const start = performance.now();
@@ -114,8 +169,9 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
         : maxMoves !== undefined
           ? { maxWindows: Math.ceil(maxMoves / WINDOW_MOVES) }
           : {}),
-      onImprove: (multiplications, _order, source) =>
-        onProgress?.({ multiplications, source, seconds: seconds() }),
+      signal,
+      onImprove: (multiplications, order, source) =>
+        onProgress?.({ multiplications, order: [...order], lowerBound: 0, source, seconds: seconds() }),
     });
     return {
       order: r.order,
@@ -128,18 +184,34 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
       foundBy: r.foundBy,
       baselines: r.baselines,
       stats: { path: 'large', ...r.stats },
+      interrupted: aborted(),
     };
   }
   const problem = searchProblem(graph, costModel);
   let best = { order: [] as VertexId[], multiplications: Infinity, source: '' };
+  let lowerBound = 0;
+  const report = (): void =>
+    onProgress?.({
+      multiplications: best.multiplications,
+      order: [...best.order],
+      lowerBound: Math.min(lowerBound, best.multiplications),
+      source: best.source,
+      seconds: seconds(),
+    });
   const offer = (c: { order: readonly VertexId[]; multiplications: number; source: string }): void => {
     if (c.multiplications < best.multiplications) {
       best = { order: [...c.order], multiplications: c.multiplications, source: c.source };
-      onProgress?.({ multiplications: c.multiplications, source: c.source, seconds: seconds() });
+      report();
+    }
+  };
+  const raiseBound = (bound: number): void => {
+    if (bound > lowerBound) {
+      lowerBound = bound;
+      report();
     }
   };
   for (const b of baselines(problem, seed)) offer(b);
-  let lowerBound = staticLowerBound(problem);
+  raiseBound(staticLowerBound(problem));
   let optimal = lowerBound >= best.multiplications;
   const canProve = canSolveExactly(problem);
   const budgetMs = Math.max(0, budgetSeconds * 1000 - (performance.now() - start));
@@ -149,11 +221,17 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
   // One exact run and one annealing run, shared by `exact`, `anneal` and `auto` under a work budget.
   const runExact = (): void => {
     // exactSearch explains (RangeError) when the graph is too large or the model order-dependent.
-    const r = exactSearch(problem, { timeLimitMs: remainingMs(), incumbent: best, maxStates });
+    const r = exactSearch(problem, {
+      timeLimitMs: remainingMs(),
+      incumbent: best,
+      signal,
+      // A work budget without a state limit still needs one: the search has no width cap.
+      maxStates: maxStates ?? (byWork ? AUTO_EXACT_STATES : undefined),
+    });
     if (r.order && r.multiplications !== null)
       offer({ order: r.order, multiplications: r.multiplications, source: 'exact' });
     optimal = r.certificate === 'optimal';
-    if (!optimal) lowerBound = Math.max(lowerBound, (r.certificate as { lowerBound: number }).lowerBound);
+    if (!optimal) raiseBound((r.certificate as { lowerBound: number }).lowerBound);
     stats = { ...stats, ...r.stats };
   };
   const runAnneal = (): void => {
@@ -162,27 +240,29 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
       timeLimitMs: remainingMs(),
       maxMoves,
       start: best.order,
+      signal,
       onImprove: (m, o) => offer({ order: o, multiplications: m, source: 'anneal' }),
     });
     stats = { ...stats, moves: r.moves, eliminations: r.eliminations };
   };
 
-  if (!optimal && method === 'exact') runExact();
-  else if (!optimal && method === 'anneal') runAnneal();
-  else if (!optimal && method === 'auto' && byWork) {
+  const searching = !optimal && !aborted();
+  if (searching && method === 'exact') runExact();
+  else if (searching && method === 'anneal') runAnneal();
+  else if (searching && method === 'auto' && byWork) {
     // A work budget: the portfolio's strategies in turn on this thread, so the result is reproducible.
     if (canProve) runExact();
-    if (!optimal && maxMoves !== undefined) runAnneal();
-  } else if (!optimal && method === 'auto' && budgetMs > 0) {
+    if (!optimal && !aborted() && maxMoves !== undefined) runAnneal();
+  } else if (searching && method === 'auto' && budgetMs > 0) {
     const threads = Math.max(1, options.threads ?? Math.min(2, cpus().length));
     const strategies: WorkerTask['strategy'][] = canProve
       ? ['exact', ...Array<'anneal'>(threads - 1).fill('anneal')]
       : Array<'anneal'>(threads).fill('anneal');
     if (canProve && threads === 1) strategies.push('anneal');
-    const outcome = await runWorkers(problem, strategies, seed, budgetMs, best, offer, lowerBound);
+    const outcome = await runWorkers(problem, strategies, seed, budgetMs, best, offer, lowerBound, signal);
     // Proven only if the order that reaches the proven cost actually arrived here.
     if (outcome.optimal && best.multiplications <= outcome.lowerBound) optimal = true;
-    lowerBound = Math.max(lowerBound, outcome.lowerBound);
+    raiseBound(outcome.lowerBound);
     stats = outcome.stats;
   }
   if (!optimal && lowerBound >= best.multiplications) optimal = true;
@@ -199,6 +279,7 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
     budgetSeconds,
     foundBy: best.source,
     stats,
+    interrupted: aborted(),
   };
 }
 
@@ -217,6 +298,7 @@ function runWorkers(
   incumbent: { order: VertexId[]; multiplications: number },
   offer: (c: { order: readonly VertexId[]; multiplications: number; source: string }) => void,
   staticBound: number,
+  signal: AbortSignal | undefined,
 ): Promise<WorkerOutcome> {
   const graph = graphToJson(problem.graph);
   const outcome: WorkerOutcome = { optimal: false, lowerBound: 0, stats: {} };
@@ -230,11 +312,14 @@ function runWorkers(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
       for (const w of workers) void w.terminate();
       resolve(outcome);
     };
     // A little slack past the budget for the workers' own final messages.
     const timer = setTimeout(finish, budgetMs + 250);
+    // Every improvement is already here (offer): an abort only has to stop waiting.
+    signal?.addEventListener('abort', finish);
     strategies.forEach((strategy, k) => {
       const task: WorkerTask = {
         graph,
@@ -313,7 +398,8 @@ export function quickOptimize(
   const problem = searchProblem(graph, 'native');
   let best = { order: [] as VertexId[], multiplications: Infinity };
   for (const b of baselines(problem, seed)) if (b.multiplications < best.multiplications) best = b;
-  if (canSolveExactly(problem)) {
+  const widest = Math.max(0, ...independentComponents(problem).map((c) => c.length));
+  if (canSolveExactly(problem) && widest <= QUICK_EXACT_VERTICES) {
     const r = exactSearch(problem, {
       timeLimitMs: budgetMs / 2,
       incumbent: best,

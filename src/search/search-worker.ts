@@ -38,7 +38,21 @@ if (port) {
   try {
     const problem = searchProblem(graphFromJson(task.graph), task.costModel);
     const shared = new Float64Array(task.shared);
+    const annealFor = (timeLimitMs: number): void => {
+      anneal(problem, {
+        seed: task.seed,
+        timeLimitMs,
+        start: task.incumbent.order,
+        onImprove: (multiplications, order) => {
+          if (multiplications < task.incumbent.multiplications) {
+            port.postMessage({ kind: 'improve', multiplications, order: [...order] } satisfies WorkerMessage);
+            if (multiplications < shared[0]) shared[0] = multiplications;
+          }
+        },
+      });
+    };
     if (task.strategy === 'exact') {
+      const started = performance.now();
       const r = exactSearch(problem, {
         timeLimitMs: task.timeLimitMs,
         incumbent: task.incumbent,
@@ -58,19 +72,10 @@ if (port) {
           ? (r.multiplications as number)
           : (r.certificate as { lowerBound: number }).lowerBound;
       port.postMessage({ kind: 'bound', lowerBound, optimal, stats: { ...r.stats } } satisfies WorkerMessage);
-    } else {
-      anneal(problem, {
-        seed: task.seed,
-        timeLimitMs: task.timeLimitMs,
-        start: task.incumbent.order,
-        onImprove: (multiplications, order) => {
-          if (multiplications < task.incumbent.multiplications) {
-            port.postMessage({ kind: 'improve', multiplications, order: [...order] } satisfies WorkerMessage);
-            if (multiplications < shared[0]) shared[0] = multiplications;
-          }
-        },
-      });
-    }
+      // Out of states before the budget: the thread anneals for the rest instead of idling.
+      const left = task.timeLimitMs - (performance.now() - started);
+      if (!optimal && left > 0) annealFor(left);
+    } else annealFor(task.timeLimitMs);
   } catch (err) {
     port.postMessage({
       kind: 'failed',
