@@ -10,6 +10,10 @@ import { Rng } from '../../src/util/random.js';
 import { fluxKernel, mlp, rk4Lorenz } from '../scale/families.js';
 
 export const CORPUS_SEED = 20261203;
+/** The evaluation set's seed stream (results/generalist-eval.md). */
+export const HELD_OUT_SEED = CORPUS_SEED + 1;
+/** The training curve's validation graphs: a third stream, so the evaluation set stays unseen. */
+export const VALIDATION_SEED = CORPUS_SEED + 2;
 
 interface Named {
   readonly name: string;
@@ -63,7 +67,7 @@ export function corpusGames(size: number, seed = CORPUS_SEED): EliminationGame[]
 }
 
 /** Graphs from the same generators that the corpus does not contain (a different seed stream). */
-export function heldOutGames(count: number, seed = CORPUS_SEED + 1): EliminationGame[] {
+export function heldOutGames(count: number, seed = HELD_OUT_SEED): EliminationGame[] {
   const rng = new Rng(seed);
   return games(Array.from({ length: count }, (_, i) => randomProgram(rng, i, 'heldout-')));
 }

@@ -396,6 +396,8 @@ export async function trainCommand(graphPaths: readonly string[], opts: RlCliOpt
 
 /** `optimize --method policy`: the shipped generalist plays greedily, one forward pass per move, no search. */
 export async function policyOptimizeCommand(graphPath: string, opts: RlCliOptions): Promise<string> {
+  if (opts.costModel !== undefined) costModelOf(opts.costModel);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const games = await loadGames([graphPath], opts);
   const game = games[0];
   const t0 = performance.now();

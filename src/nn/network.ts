@@ -34,9 +34,16 @@ export interface Observation {
    * tokens. Logits and policy targets are per token.
    */
   readonly vertexIds?: Int32Array;
+  /**
+   * Graph-level context, the same at every position of a game: log(forward / best), log(reverse / best),
+   * log(Markowitz / best) of the whole graph's classic orders, and log(#inputs / #outputs). Read by the
+   * `scorer` network (when reverse- or forward-like play wins); the other architectures ignore it.
+   */
+  readonly context?: Float32Array;
 }
 
-export type Architecture = 'transformer' | 'gnn' | 'mlp';
+/** `scorer`: the shipped generalist, a context-gated linear scorer over heuristic features (scorer.ts). */
+export type Architecture = 'transformer' | 'gnn' | 'mlp' | 'scorer';
 
 export interface NetworkConfig {
   readonly architecture: Architecture;

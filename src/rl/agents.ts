@@ -82,7 +82,7 @@ export function checkAgentOptions(options: AgentOptions): void {
   checkChoice(options.method, RL_METHODS, 'RL method');
   if (options.method === undefined) throw new OptionError('an RL method is required (alphazero or ppo)');
   checkChoice(options.architecture, ARCHITECTURES, 'architecture');
-  checkChoice(options.prior, ['network', 'uniform'], 'prior');
+  checkChoice(options.prior, ['network', 'generalist', 'uniform'], 'prior');
   checkNumber(options.seed, 'seed', { integer: true });
   for (const key of ['games', 'workers', 'simulations', 'scheduleEpisodes'] as const)
     checkNumber(options[key], key, { min: 1, integer: true });

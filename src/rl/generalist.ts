@@ -1,39 +1,25 @@
 /**
- * The generalist policy shipped with the package (data/generalist.json): one policy/value network trained
- * across a corpus of generated graphs (bench/generalist/train.ts), usable on any graph at once. The `mlp`
- * architecture reads only per-vertex features propagated over the graph, so its weights do not depend on
- * the graph's size: the same weights serve a network padded to whatever graph it is asked about.
+ * The generalist policy shipped with the package (data/generalist.json): one small network trained across
+ * a corpus of generated graphs (bench/generalist/train.ts), usable on any graph at once. It is a `scorer`
+ * (src/nn/scorer.ts): a context-gated linear score over heuristic per-vertex features, so its weights do
+ * not depend on the graph's size, it runs without the optional numeric library, and one forward pass per
+ * move is a few microseconds per vertex.
  */
 import { readFileSync } from 'node:fs';
 
 import type { VertexId } from '../graph/graph.js';
 import { CrosscountryError } from '../graph/errors.js';
-import type { NetworkConfig, PolicyValueNet } from '../nn/network.js';
+import type { PolicyValueNet } from '../nn/network.js';
+import { SCORER_PARAMETERS, ScorerNet, scorerConfig } from '../nn/scorer.js';
 import { decodeFloats, encodeFloats } from './agent.js';
 import type { EliminationGame } from './game.js';
-import { networkModule } from './network-factory.js';
 import { observe } from './observation.js';
 import type { ValueTransformName } from './value-transform.js';
 
-/** The network sizes of the shipped policy (maxVertices/maxNodes are set per use). */
-export type GeneralistNetwork = Omit<NetworkConfig, 'maxVertices' | 'maxNodes'>;
-
-export const GENERALIST_NETWORK: GeneralistNetwork = {
-  architecture: 'mlp',
-  dModel: 48,
-  layers: 3,
-  heads: 1,
-  ffDim: 96,
-  policyHidden: [48],
-  valueHidden: [48],
-  seed: 0,
-  costSkip: 2,
-};
-
 /** What data/generalist.json holds. */
 export interface GeneralistFile {
-  readonly format: 'crosscountry-generalist/1';
-  readonly network: GeneralistNetwork;
+  readonly format: 'crosscountry-generalist/2';
+  readonly architecture: 'scorer';
   readonly valueTransform: ValueTransformName;
   /** Parameter arrays, base64 little-endian float32, in the network's parameter order. */
   readonly weights: string[];
@@ -48,10 +34,9 @@ export function generalistFile(
   valueTransform: ValueTransformName,
   training: Readonly<Record<string, unknown>>,
 ): GeneralistFile {
-  const { maxVertices: _v, maxNodes: _n, ...network } = net.config;
   return {
-    format: 'crosscountry-generalist/1',
-    network,
+    format: 'crosscountry-generalist/2',
+    architecture: 'scorer',
     valueTransform,
     weights: net.getWeights().map(encodeFloats),
     training,
@@ -66,23 +51,20 @@ export function readGeneralist(path: string | URL = GENERALIST_PATH): Generalist
     throw new CrosscountryError(`cannot read the generalist policy ${String(path)}: ${(e as Error).message}`);
   }
   const file = parsed as Partial<GeneralistFile>;
-  if (file.format !== 'crosscountry-generalist/1' || !Array.isArray(file.weights) || !file.network) {
-    throw new CrosscountryError(`${String(path)} is not a crosscountry generalist policy`);
+  if (file.format !== 'crosscountry-generalist/2' || !Array.isArray(file.weights)) {
+    throw new CrosscountryError(`${String(path)} is not a crosscountry generalist policy (format 2)`);
   }
   return file as GeneralistFile;
 }
 
-/** A fresh (untrained) network of the generalist's shape, padded for the largest of `games`. */
-export async function generalistShapedNetwork(
-  games: readonly EliminationGame[],
-  network: GeneralistNetwork = GENERALIST_NETWORK,
-): Promise<PolicyValueNet> {
-  const { createNetwork } = await networkModule();
-  return createNetwork({
-    ...network,
-    maxVertices: Math.max(...games.map((g) => g.numVertices)),
-    maxNodes: Math.max(...games.map((g) => g.numNodes)),
-  });
+/** A fresh network of the generalist's shape (all weights 0: a uniform policy), sized for `games`. */
+export function generalistShapedNetwork(games: readonly EliminationGame[]): ScorerNet {
+  return new ScorerNet(
+    scorerConfig(
+      Math.max(...games.map((g) => g.numVertices)),
+      Math.max(...games.map((g) => g.numNodes)),
+    ),
+  );
 }
 
 /** The shipped policy (or the one in `path`), sized for the largest of `games`. */
@@ -91,8 +73,11 @@ export async function loadGeneralist(
   path: string | URL = GENERALIST_PATH,
 ): Promise<{ net: PolicyValueNet; valueTransform: ValueTransformName }> {
   const file = readGeneralist(path);
-  const net = await generalistShapedNetwork(games, file.network);
-  net.setWeights(file.weights.map(decodeFloats));
+  const net = generalistShapedNetwork(games);
+  const weights = file.weights.map(decodeFloats);
+  if (weights.length !== 1 || weights[0].length !== SCORER_PARAMETERS)
+    throw new CrosscountryError(`${String(path)}: expected ${SCORER_PARAMETERS} scorer parameters`);
+  net.setWeights(weights);
   return { net, valueTransform: file.valueTransform };
 }
 

@@ -43,9 +43,7 @@ export {
   greedyOrder,
   readGeneralist,
   generalistFile,
-  GENERALIST_NETWORK,
   GENERALIST_PATH,
   type GeneralistFile,
-  type GeneralistNetwork,
   type GreedyResult,
 } from './generalist.js';
