@@ -82,7 +82,9 @@ describe('the scorer network', () => {
         assert.equal(x[7], Math.log1p(fill), `fill-in of vertex ${ids[t] + 1}`);
         assert.ok(Math.abs(x[5] - Math.log1p(preds.length)) < 1e-6);
         assert.ok(Math.abs(x[6] - Math.log1p(succs.length)) < 1e-6);
-        assert.ok(Math.abs(x[0] - Math.log1p(state.engine.eliminationCost(ids[t] + 1) / game.costScale)) < 1e-6);
+        assert.ok(
+          Math.abs(x[0] - Math.log1p(state.engine.eliminationCost(ids[t] + 1) / game.costScale)) < 1e-6,
+        );
       }
       state.play(rng.pick(state.legalActions()));
     }
@@ -104,7 +106,11 @@ describe('the scorer network', () => {
       policyTargets.push(target);
       state.play(rng.pick(state.legalActions()));
     }
-    const batch = { observations, policyTargets, valueTargets: Float32Array.from(observations, (_, i) => -i) };
+    const batch = {
+      observations,
+      policyTargets,
+      valueTargets: Float32Array.from(observations, (_, i) => -i),
+    };
     const options = { learningRate: 0.05, clipNorm: 1, valueWeight: 1 };
     const first = net.trainAlphaZero(batch, options);
     let last = first;

@@ -30,7 +30,10 @@ const settings = {
   gamesPerEpisode: 4,
 };
 const tasks = value('--tasks')?.split(',') ?? [...FAITHFUL_TASKS];
-const full = value('--tasks') === undefined && value('--anneal-seconds') === undefined && value('--evaluations') === undefined;
+const full =
+  value('--tasks') === undefined &&
+  value('--anneal-seconds') === undefined &&
+  value('--evaluations') === undefined;
 const PRIORS: readonly AlphaZeroPrior[] = ['generalist', 'uniform'];
 
 interface Run {
@@ -53,7 +56,12 @@ interface TaskRow {
   readonly priorWins: boolean;
 }
 
-async function runOne(game: EliminationGame, prior: AlphaZeroPrior, seed: number, target: number): Promise<Run> {
+async function runOne(
+  game: EliminationGame,
+  prior: AlphaZeroPrior,
+  seed: number,
+  target: number,
+): Promise<Run> {
   const agent = await createAgent([game], {
     method: 'alphazero',
     prior,
@@ -97,7 +105,10 @@ function median(xs: readonly (number | null)[]): number | null {
 const rows: TaskRow[] = [];
 for (const task of tasks) {
   const game = new EliminationGame(taskGraph(findTask(task) as TaskDefinition), 'alphagrad', task);
-  const annealed = anneal(game.problem, { seed: settings.annealSeed, timeLimitMs: settings.annealSeconds * 1000 });
+  const annealed = anneal(game.problem, {
+    seed: settings.annealSeed,
+    timeLimitMs: settings.annealSeconds * 1000,
+  });
   const runs: Run[] = [];
   for (const prior of PRIORS)
     for (const seed of settings.seeds) runs.push(await runOne(game, prior, seed, annealed.multiplications));
@@ -115,7 +126,9 @@ for (const task of tasks) {
     priorWins: g !== null && (u === null || g < u),
   };
   rows.push(row);
-  process.stderr.write(`${JSON.stringify({ task, anneal: row.annealBest, median: medians, runs: runs.map((r) => [r.prior, r.seed, r.evaluationsToTarget, r.best]) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ task, anneal: row.annealBest, median: medians, runs: runs.map((r) => [r.prior, r.seed, r.evaluationsToTarget, r.best]) })}\n`,
+  );
 }
 
 const wins = rows.filter((r) => r.priorWins).length;
@@ -134,7 +147,9 @@ const lines = [
   '',
   'Acceptance: with the shipped prior, fewer evaluations than with the uniform prior on ≥ 5 of 7 faithful',
   'tasks (median of 3 seeds).',
-  `Measured: fewer on ${wins}/${rows.length}: ${wins >= 5 && rows.length === 7 ? '**met**' : '**not met**'} (load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}).`,
+  `Measured: fewer on ${wins}/${rows.length}: ${wins >= 5 && rows.length === 7 ? '**met**' : '**not met**'} (load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')}).`,
   '',
   '| task | anneal best | anneal moves | generalist: median evaluations | per seed (best) | uniform: median evaluations | per seed (best) | fewer with the prior |',
   '|---|---:|---:|---:|---|---:|---|---|',

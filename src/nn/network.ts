@@ -36,7 +36,8 @@ export interface Observation {
   readonly vertexIds?: Int32Array;
   /**
    * Graph-level context, the same at every position of a game: log(forward / best), log(reverse / best),
-   * log(Markowitz / best) of the whole graph's classic orders, and log(#inputs / #outputs). Read by the
+   * log(Markowitz / best) of the whole graph's classic orders, log(#inputs / #outputs), and by how much
+   * (log ratio, else 0) forward and reverse beat the other two orders. Read by the
    * `scorer` network (when reverse- or forward-like play wins); the other architectures ignore it.
    */
   readonly context?: Float32Array;

@@ -32,6 +32,8 @@ export const SCORER_CONTEXT_INPUTS = [
   'markowitz-over-best',
   'progress',
   'inputs-over-outputs',
+  'forward-wins-by',
+  'reverse-wins-by',
 ] as const;
 
 /** Inputs of the value head: the context plus a summary of the legal moves. */
@@ -54,7 +56,6 @@ const F_COST = 3;
 const F_PREDS = 4;
 const F_SUCCS = 5;
 const F_MARKOWITZ = 6;
-const F_POSITION = 7;
 const F_PROGRESS = 8;
 
 export interface ScorerInputs {
@@ -133,7 +134,11 @@ export function scorerInputs(obs: Observation, featureCount: number): ScorerInpu
   if (c) for (let j = 0; j < 3; j++) context[1 + j] = c[j];
   const progress = T > 0 ? feat[F_PROGRESS] : 1;
   context[4] = progress;
-  context[5] = c ? c[3] : 0;
+  if (c) {
+    context[5] = c[3];
+    context[6] = c[4];
+    context[7] = c[5];
+  }
   const value = new Float64Array(VALUE_INPUTS);
   value.set(context);
   value[CONTEXT_INPUTS] = 1 - progress;

@@ -78,7 +78,8 @@ export class ScorerNet implements PolicyValueNet {
   private step = 0;
 
   constructor(readonly config: NetworkConfig) {
-    if (config.architecture !== 'scorer') throw new CrosscountryError('ScorerNet: architecture must be scorer');
+    if (config.architecture !== 'scorer')
+      throw new CrosscountryError('ScorerNet: architecture must be scorer');
   }
 
   predict(observations: readonly Observation[]): Prediction {
@@ -122,7 +123,8 @@ export class ScorerNet implements PolicyValueNet {
       }
       const err = scorerValue(this.params, inputs) - batch.valueTargets[b];
       valueLoss += (0.5 * err * err) / n;
-      for (let i = 0; i < VALUE_INPUTS; i++) grad[offset + i] += (options.valueWeight * err * inputs.value[i]) / n;
+      for (let i = 0; i < VALUE_INPUTS; i++)
+        grad[offset + i] += (options.valueWeight * err * inputs.value[i]) / n;
     });
     this.adam(grad, options.learningRate, options.clipNorm);
     return { total: policyLoss + options.valueWeight * valueLoss, policy: policyLoss, value: valueLoss };

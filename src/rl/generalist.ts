@@ -60,10 +60,7 @@ export function readGeneralist(path: string | URL = GENERALIST_PATH): Generalist
 /** A fresh network of the generalist's shape (all weights 0: a uniform policy), sized for `games`. */
 export function generalistShapedNetwork(games: readonly EliminationGame[]): ScorerNet {
   return new ScorerNet(
-    scorerConfig(
-      Math.max(...games.map((g) => g.numVertices)),
-      Math.max(...games.map((g) => g.numNodes)),
-    ),
+    scorerConfig(Math.max(...games.map((g) => g.numVertices)), Math.max(...games.map((g) => g.numNodes))),
   );
 }
 

@@ -169,6 +169,9 @@ export function gameContext(game: EliminationGame): Float32Array {
       Math.log(Math.max(1, reverse) / best),
       Math.log(Math.max(1, markowitz) / best),
       Math.log(Math.max(1, game.numInputs) / Math.max(1, outputs)),
+      // How far forward (reverse) beats the other two orders; 0 when it does not win.
+      Math.max(0, Math.log(Math.max(1, Math.min(reverse, markowitz)) / Math.max(1, forward))),
+      Math.max(0, Math.log(Math.max(1, Math.min(forward, markowitz)) / Math.max(1, reverse))),
     ]);
     contexts.set(game, context);
   }
