@@ -27,11 +27,7 @@ describe('CLI: learning agents', () => {
       '--out',
       out,
     );
-    // The default start is the shipped generalist policy (prior and value, fine-tuned as it plays).
-    assert.match(
-      text,
-      /PropaneCombustion: \d+ multiplications \(alphazero-generalist-prior, cost model alphagrad/,
-    );
+    assert.match(text, /PropaneCombustion: \d+ multiplications \(alphazero, cost model alphagrad/);
     const record = JSON.parse(readFileSync(out, 'utf8')) as {
       order: number[];
       multiplications: number;

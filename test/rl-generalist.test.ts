@@ -136,6 +136,17 @@ describe('CLI: optimize --method policy', () => {
     assert.equal(record.forwardPasses, record.order.length);
   });
 
+  test('optimize --method alphazero starts from the shipped policy by default and fine-tunes it', () => {
+    const args = ['--method', 'alphazero', '--episodes', '1', '--games', '2', '--simulations', '4'];
+    const record = JSON.parse(ok('optimize', 'PropaneCombustion', ...args, '--json')) as {
+      method: string;
+      multiplications: number;
+      order: number[];
+    };
+    assert.equal(record.method, 'alphazero-generalist-prior');
+    assert.equal(countOrderWith(propane, record.order, 'alphagrad').multiplications, record.multiplications);
+  });
+
   test('an unknown prior is one clear error', () => {
     const err = fails('optimize', 'PropaneCombustion', '--method', 'alphazero', '--prior', 'oracle');
     assert.match(err, /^error: unknown prior 'oracle' \(use generalist, network or uniform\)/m);
