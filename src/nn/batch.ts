@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { VERTEX_FEATURES, type Observation } from './network.js';
-import { PROPAGATED_FEATURES, propagateFeatures, tokenAdjacency } from './propagation.js';
+import { PROPAGATED_FEATURES, propagateFeatures, tokenAdjacency, type TokenLists } from './propagation.js';
 
 export interface PackedBatch {
   readonly size: number;
@@ -73,6 +73,7 @@ export function packBatch(
   const propagated = needs.propagated ? new Float32Array(B * V * P) : undefined;
   observations.forEach((obs, b) => {
     const { numVertices: n, numNodes: N } = obs;
+    if (edges && obs.edges.length !== n * 2 * N) throw new Error('packBatch: observation without edge rows');
     for (let v = 0; v < n; v++) {
       if (edges) {
         const src = v * 2 * N;
@@ -109,8 +110,13 @@ function fillAdjacency(
   V: number,
 ) {
   const { preds, succs } = tokenAdjacency(obs);
-  for (let t = 0; t < obs.numVertices; t++) {
-    for (const u of preds[t]) inMean[base + t * V + u] = 1 / preds[t].length;
-    for (const w of succs[t]) outMean[base + t * V + w] = 1 / succs[t].length;
-  }
+  const fill = (lists: TokenLists, into: Float32Array) => {
+    for (let t = 0; t < obs.numVertices; t++) {
+      const a = lists.start[t];
+      const b = lists.start[t + 1];
+      for (let j = a; j < b; j++) into[base + t * V + lists.items[j]] = 1 / (b - a);
+    }
+  };
+  fill(preds, inMean);
+  fill(succs, outMean);
 }

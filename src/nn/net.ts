@@ -41,6 +41,7 @@ type ChunkLoss = (
 
 export class TfPolicyValueNet implements PolicyValueNet {
   readonly parameterCount: number;
+  readonly readsEdgeRows: boolean;
   private readonly variables: tf.Variable[];
   private readonly adam: Adam;
   private readonly chunk: number;
@@ -51,6 +52,7 @@ export class TfPolicyValueNet implements PolicyValueNet {
   ) {
     this.variables = model.params.variables;
     this.parameterCount = model.params.count();
+    this.readsEdgeRows = model.needsEdges;
     this.adam = new Adam(this.variables);
     this.chunk = Math.max(1, config.trainChunk ?? defaultChunk(config));
   }
@@ -71,11 +73,12 @@ export class TfPolicyValueNet implements PolicyValueNet {
     const values = new Float32Array(observations.length);
     for (let start = 0; start < observations.length; start += this.chunk) {
       const part = observations.slice(start, start + this.chunk);
-      const [flatLogits, flatValues, V] = tf.tidy(() => {
-        const packed = this.pack(part);
-        const out = this.run(packed);
-        return [out.logits.dataSync(), out.values.dataSync(), packed.vertices] as const;
-      });
+      // Tensors leave the tidy and are read outside it: tidy walks every element of a returned typed array.
+      const out = tf.tidy(() => this.run(this.pack(part)));
+      const V = out.logits.shape[1];
+      const flatLogits = out.logits.dataSync();
+      const flatValues = out.values.dataSync();
+      tf.dispose([out.logits, out.values]);
       part.forEach((obs, b) =>
         logits.push(Float32Array.from(flatLogits.subarray(b * V, b * V + obs.numVertices))),
       );

@@ -21,7 +21,9 @@ export interface Observation {
   readonly numNodes: number;
   /**
    * numVertices × 2·numNodes: row v = [1 if node u → v exists, for u in 0..numNodes); then [1 if v → node w
-   * exists, for w in 0..numNodes)]. Nodes are numbered inputs first, then vertices.
+   * exists, for w in 0..numNodes)]. Nodes are numbered inputs first, then vertices. Empty (length 0) in
+   * observations built for a network that reads no edge rows (`readsEdgeRows === false`), which then
+   * carry `tokenInNeighbours`.
    */
   readonly edges: Float32Array;
   /** numVertices × VERTEX_FEATURES. */
@@ -41,6 +43,12 @@ export interface Observation {
    * `scorer` network (when reverse- or forward-like play wins); the other architectures ignore it.
    */
   readonly context?: Float32Array;
+  /**
+   * Optional, what `edges` says about token → token edges, for architectures that read only the
+   * adjacency: token t's in-neighbour tokens (ascending) are items[start[t] .. start[t + 1]). The
+   * observation builder knows them already; without them they are read from `edges`.
+   */
+  readonly tokenInNeighbours?: { readonly start: Int32Array; readonly items: Int32Array };
 }
 
 /** `scorer`: the shipped generalist, a context-gated linear scorer over heuristic features (scorer.ts). */
@@ -134,6 +142,8 @@ export interface NetworkState {
 export interface PolicyValueNet {
   readonly config: NetworkConfig;
   readonly parameterCount: number;
+  /** false: the network reads only the token adjacency and features, never `edges` (absent = it may). */
+  readonly readsEdgeRows?: boolean;
   predict(observations: readonly Observation[]): Prediction;
   trainAlphaZero(batch: AlphaZeroBatch, options: AlphaZeroTrainOptions): Losses;
   trainPpo(batch: PpoBatch, options: PpoTrainOptions): Losses;

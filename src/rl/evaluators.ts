@@ -26,13 +26,23 @@ export function counting(inner: BatchEvaluator): CountingEvaluator {
 }
 
 /**
+ * One inner call per position: what search costs without batching the leaves of parallel games (the
+ * "before" of the self-play benchmark, and the reference the batched path must agree with).
+ */
+export function perLeafEvaluator(inner: BatchEvaluator): BatchEvaluator {
+  return (states) => states.flatMap((s) => inner([s]));
+}
+
+/**
  * Asks the network for logits and values. The value head predicts transform(return-to-go / costScale);
  * the search wants raw returns, so the prediction is inverted and rescaled per game.
  */
 export function networkEvaluator(
   net: PolicyValueNet,
   transform: ValueTransformName,
-  observer: (state: GameState) => Observation = observe,
+  observer: (state: GameState) => Observation = net.readsEdgeRows === false
+    ? (s) => observe(s, { edgeRows: false })
+    : observe,
 ): BatchEvaluator {
   return (states: readonly GameState[]): Evaluation[] => {
     if (states.length === 0) return [];
@@ -53,18 +63,32 @@ export function networkEvaluator(
 export function cachingEvaluator(inner: BatchEvaluator): BatchEvaluator & { clear(): void; hits(): number } {
   const cache = new Map<string, Evaluation>();
   let hits = 0;
-  const keyOf = (s: GameState): string =>
-    `${s.game.name}:${s.game.problem.orderIndependent ? [...s.order].sort((a, b) => a - b).join(',') : s.order.join(',')}`;
+  const keyOf = (s: GameState): string => `${s.game.name}:${positionKey(s)}`;
   const evaluate = (states: readonly GameState[]): Evaluation[] => {
     const keys = states.map(keyOf);
-    const missing: number[] = [];
+    // A position several games reach in the same batch (every game's first root) is evaluated once.
+    const missing = new Map<string, number>();
     keys.forEach((k, i) => {
-      if (!cache.has(k)) missing.push(i);
+      if (!cache.has(k) && !missing.has(k)) missing.set(k, i);
     });
-    const fresh = missing.length > 0 ? inner(missing.map((i) => states[i])) : [];
-    missing.forEach((i, k) => cache.set(keys[i], fresh[k]));
-    hits += states.length - missing.length;
+    const fresh = missing.size > 0 ? inner([...missing.values()].map((i) => states[i])) : [];
+    [...missing.keys()].forEach((k, j) => cache.set(k, fresh[j]));
+    hits += states.length - missing.size;
     return keys.map((k) => cache.get(k) as Evaluation);
   };
   return Object.assign(evaluate, { clear: () => cache.clear(), hits: () => hits });
+}
+
+/**
+ * A position as a short string: the legal mask 16 vertices per character when the state depends only on
+ * the set of eliminated vertices (the mask determines that set), else the order one vertex per character.
+ */
+function positionKey(s: GameState): string {
+  if (s.game.problem.orderIndependent) {
+    const { legal } = s;
+    const codes = new Array<number>(Math.ceil(legal.length / 16)).fill(0);
+    for (let v = 0; v < legal.length; v++) if (legal[v]) codes[v >> 4] |= 1 << (v & 15);
+    return String.fromCharCode(...codes);
+  }
+  return s.game.numVertices < 0x10000 ? String.fromCharCode(...s.order) : s.order.join(',');
 }

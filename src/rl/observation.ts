@@ -1,6 +1,14 @@
 import { VERTEX_FEATURES, type Observation } from '../nn/network.js';
 import type { EliminationGame, GameState } from './game.js';
 
+export interface ObserveOptions {
+  /**
+   * Whether to build the numVertices × 2·numNodes edge rows (default true). Networks that read only the
+   * token adjacency (`readsEdgeRows === false`) skip them: the largest part of an observation.
+   */
+  readonly edgeRows?: boolean;
+}
+
 /**
  * The tokens are the vertices not yet eliminated (eliminated ones have no edges left to look at, and
  * dropping them makes late positions cheaper to evaluate); `vertexIds` maps tokens to vertices.
@@ -9,7 +17,7 @@ import type { EliminationGame, GameState } from './game.js';
  * episode progress. Costs are divided by the game's cost scale so one network sees similar magnitudes on
  * every graph.
  */
-export function observe(state: GameState): Observation {
+export function observe(state: GameState, options: ObserveOptions = {}): Observation {
   const { game, engine, legal, rows } = state;
   const { numInputs, numVertices: V, numNodes: N, costScale, isOutput } = game;
   const eliminated = new Uint8Array(V);
@@ -18,25 +26,32 @@ export function observe(state: GameState): Observation {
   for (let v = 0; v < V; v++) if (!eliminated[v]) ids.push(v);
   const T = ids.length;
   const F = VERTEX_FEATURES;
-  const edges = new Float32Array(T * 2 * N);
+  const withEdges = options.edgeRows ?? true;
+  const edges = new Float32Array(withEdges ? T * 2 * N : 0);
   const features = new Float32Array(T * F);
   const mask = new Uint8Array(T);
   const progress = state.order.length / Math.max(1, game.episodeLength);
+  const tokenOf = new Int32Array(V).fill(-1);
+  for (let t = 0; t < T; t++) tokenOf[ids[t]] = t;
+  const inStart = new Int32Array(T + 1);
+  const inItems: number[] = [];
   for (let t = 0; t < T; t++) {
     const v = ids[t];
     const row = rows.get(v, engine, numInputs, legal[v] === 1);
     const e = t * 2 * N;
     let inputPreds = 0;
     for (const u of row.predecessors) {
-      edges[e + u] = 1;
+      if (withEdges) edges[e + u] = 1;
       if (u < numInputs) inputPreds++;
+      else if (tokenOf[u - numInputs] >= 0) inItems.push(tokenOf[u - numInputs]);
     }
+    inStart[t + 1] = inItems.length;
     // Out-edges to vertices that are still tokens (an eliminated output keeps its in-edges as its own
     // Jacobian block, but it is no longer a token).
     let succs = 0;
     for (const w of row.successors) {
       if (eliminated[w - numInputs]) continue;
-      edges[e + N + w] = 1;
+      if (withEdges) edges[e + N + w] = 1;
       succs++;
     }
     const f = t * F;
@@ -62,6 +77,7 @@ export function observe(state: GameState): Observation {
     mask,
     vertexIds: Int32Array.from(ids),
     context: gameContext(game),
+    tokenInNeighbours: { start: inStart, items: Int32Array.from(inItems) },
   };
 }
 
