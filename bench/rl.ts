@@ -81,13 +81,16 @@ const BUDGETS: Record<string, number> = {
   ppo: quick ? 20 : Number(flag('--budget-ppo') ?? 90),
   // Ablations and variants get AlphaZero's budget: comparisons at equal wall time (one core each).
   'alphazero-uniform-prior': AZ_BUDGET,
+  'alphazero-generalist-prior': AZ_BUDGET,
   'alphazero-from-scratch': AZ_BUDGET,
   'alphazero-gnn': AZ_BUDGET,
   'alphazero-transformer': AZ_BUDGET,
 };
 /** Extra CLI flags per method. */
 const METHOD_FLAGS: Record<string, string[]> = {
-  alphazero: ['--method', 'alphazero'],
+  // The CLI starts alphazero from the shipped generalist by default; this row is the fresh network.
+  alphazero: ['--method', 'alphazero', '--prior', 'network'],
+  'alphazero-generalist-prior': ['--method', 'alphazero', '--prior', 'generalist'],
   ppo: ['--method', 'ppo'],
   'alphazero-uniform-prior': ['--method', 'alphazero', '--prior', 'uniform'],
   'alphazero-from-scratch': ['--method', 'alphazero', '--imitate', '0'],

@@ -139,7 +139,7 @@ export function optimizeSettings(opts: OptimizeCliOptions): SearchSettings {
   const method = OPTIMIZE_METHODS.find((m) => m === opts.method);
   if (method === undefined)
     throw new CliError(
-      `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'alphazero', 'ppo'].join(', ')})`,
+      `unknown method '${opts.method}' (use ${[...OPTIMIZE_METHODS, 'policy', 'alphazero', 'ppo'].join(', ')})`,
     );
   if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const settings: SearchSettings = {

@@ -151,7 +151,7 @@ program
   .argument('<graph>', GRAPH_ARG)
   .option(
     '-m, --method <method>',
-    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, milp (integer programming with HiGHS, scalar graphs), alphazero (Gumbel MuZero self-play), ppo',
+    'auto (portfolio: exact A* when possible + simulated annealing in worker threads), exact, anneal, greedy, milp (integer programming with HiGHS, scalar graphs), policy (the shipped generalist network, played greedily: no search), alphazero (Gumbel MuZero self-play; starts from the generalist unless --arch/--imitate/--prior), ppo',
     'auto',
   )
   .option('-b, --budget <seconds>', 'wall-clock budget in seconds (default 5; 60 for alphazero/ppo)')
@@ -191,7 +191,7 @@ program
   )
   .option(
     '--prior <prior>',
-    'alphazero: network (default) or uniform (search only, no learning: the ablation)',
+    'alphazero: generalist (default: the shipped pretrained policy, fine-tuned on the graph), network (fresh, after the imitation warm start; the default with --arch or --imitate) or uniform (search only, no learning: the ablation)',
   )
   .option(
     '--progress-seconds <s>',
@@ -201,13 +201,15 @@ program
   .addHelpText('after', RL_HELP)
   .action(async (graph: string, opts) =>
     print(
-      isRlMethod(opts.method)
-        ? await (await rlCommands()).rlOptimizeCommand(graph, opts)
-        : await optimizeCommand(graph, {
-            ...opts,
-            budget: opts.budget ?? ((opts.maxMoves ?? opts.maxStates) ? undefined : '5'),
-            costModel: opts.costModel ?? 'native',
-          }),
+      opts.method === 'policy'
+        ? await (await rlCommands()).policyOptimizeCommand(graph, opts)
+        : isRlMethod(opts.method)
+          ? await (await rlCommands()).rlOptimizeCommand(graph, opts)
+          : await optimizeCommand(graph, {
+              ...opts,
+              budget: opts.budget ?? ((opts.maxMoves ?? opts.maxStates) ? undefined : '5'),
+              costModel: opts.costModel ?? 'native',
+            }),
     ),
   );
 

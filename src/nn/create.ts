@@ -2,11 +2,13 @@ import { initBackend } from './backend.js';
 import { buildGnn } from './gnn.js';
 import { buildPropagatedMlp } from './mlp.js';
 import { TfPolicyValueNet } from './net.js';
+import { ScorerNet } from './scorer.js';
 import type { Architecture, NetworkConfig, PolicyValueNet } from './network.js';
 import { buildTransformer } from './transformer.js';
 
 /** Initialises the tfjs wasm backend (once) and builds the network with weights drawn from `config.seed`. */
 export async function createNetwork(config: NetworkConfig): Promise<PolicyValueNet> {
+  if (config.architecture === 'scorer') return new ScorerNet(config);
   await initBackend();
   const build = { transformer: buildTransformer, gnn: buildGnn, mlp: buildPropagatedMlp }[
     config.architecture

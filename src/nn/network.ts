@@ -37,6 +37,13 @@ export interface Observation {
    */
   readonly vertexIds?: Int32Array;
   /**
+   * Graph-level context, the same at every position of a game: log(forward / best), log(reverse / best),
+   * log(Markowitz / best) of the whole graph's classic orders, log(#inputs / #outputs), and by how much
+   * (log ratio, else 0) forward and reverse beat the other two orders. Read by the
+   * `scorer` network (when reverse- or forward-like play wins); the other architectures ignore it.
+   */
+  readonly context?: Float32Array;
+  /**
    * Optional, what `edges` says about token → token edges, for architectures that read only the
    * adjacency: token t's in-neighbour tokens (ascending) are items[start[t] .. start[t + 1]). The
    * observation builder knows them already; without them they are read from `edges`.
@@ -44,7 +51,8 @@ export interface Observation {
   readonly tokenInNeighbours?: { readonly start: Int32Array; readonly items: Int32Array };
 }
 
-export type Architecture = 'transformer' | 'gnn' | 'mlp';
+/** `scorer`: the shipped generalist, a context-gated linear scorer over heuristic features (scorer.ts). */
+export type Architecture = 'transformer' | 'gnn' | 'mlp' | 'scorer';
 
 export interface NetworkConfig {
   readonly architecture: Architecture;

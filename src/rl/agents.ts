@@ -7,6 +7,7 @@ import {
   DEFAULT_ALPHAZERO,
   type AlphaZeroCheckpoint,
   type AlphaZeroConfig,
+  type AlphaZeroPrior,
 } from './alphazero.js';
 import type { QueueOptions } from './distributed/coordinator.js';
 import type { EliminationGame } from './game.js';
@@ -29,8 +30,8 @@ export interface AgentOptions {
   readonly workers?: number;
   /** AlphaZero: simulations per move. */
   readonly simulations?: number;
-  /** AlphaZero: `uniform` runs the search without a network (the ablation). */
-  readonly prior?: 'network' | 'uniform';
+  /** AlphaZero: `generalist` starts from the shipped policy; `uniform` runs the search without a network. */
+  readonly prior?: AlphaZeroPrior;
   /** Episodes over which the learning rate decays. */
   readonly scheduleEpisodes?: number;
   readonly learningRate?: number;
@@ -81,7 +82,7 @@ export function checkAgentOptions(options: AgentOptions): void {
   checkChoice(options.method, RL_METHODS, 'RL method');
   if (options.method === undefined) throw new OptionError('an RL method is required (alphazero or ppo)');
   checkChoice(options.architecture, ARCHITECTURES, 'architecture');
-  checkChoice(options.prior, ['network', 'uniform'], 'prior');
+  checkChoice(options.prior, ['network', 'generalist', 'uniform'], 'prior');
   checkNumber(options.seed, 'seed', { integer: true });
   for (const key of ['games', 'workers', 'simulations', 'scheduleEpisodes'] as const)
     checkNumber(options[key], key, { min: 1, integer: true });

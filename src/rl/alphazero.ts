@@ -15,6 +15,7 @@ import {
 import { cachingEvaluator, counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
+import { loadGeneralist } from './generalist.js';
 import { warmStart } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import { ReplayBuffer } from './replay.js';
@@ -23,13 +24,20 @@ import { SelfPlayPool } from './self-play-pool.js';
 import { selfPlay, type Trajectory } from './self-play.js';
 import type { ValueTransformName } from './value-transform.js';
 
+export type AlphaZeroPrior = 'network' | 'generalist' | 'uniform';
+
 export interface AlphaZeroConfig {
   readonly seed: number;
   /** Parallel self-play games per episode (their leaves are evaluated in one batch). */
   readonly games: number;
   readonly search: GumbelConfig;
-  /** `uniform` = the ablation: the same search with a uniform prior, value 0 and no learning. */
-  readonly prior: 'network' | 'uniform';
+  /**
+   * `network`: a fresh network (after the imitation warm start); `generalist`: the shipped pretrained
+   * policy (data/generalist.json) as prior and value, fine-tuned on these graphs (its architecture and
+   * sizes replace `architecture`/`network`, and there is no warm start); `uniform` = the ablation: the same
+   * search with a uniform prior, value 0 and no learning.
+   */
+  readonly prior: AlphaZeroPrior;
   readonly architecture: Architecture;
   /** Overrides of the architecture's default sizes. */
   readonly network: NetworkOverrides;
@@ -107,10 +115,14 @@ export class AlphaZeroTrainer extends AgentBase {
   }
 
   get method(): string {
-    return this.config.prior === 'uniform' ? 'alphazero-uniform-prior' : 'alphazero';
+    return this.config.prior === 'network' ? 'alphazero' : `alphazero-${this.config.prior}-prior`;
   }
 
   static async create(games: readonly EliminationGame[], config: AlphaZeroConfig): Promise<AlphaZeroTrainer> {
+    if (config.prior === 'generalist') {
+      const { net, valueTransform } = await loadGeneralist(games);
+      return new AlphaZeroTrainer(games, { ...config, imitationSteps: 0, valueTransform }, net);
+    }
     const net = config.prior === 'network' ? await networkFor(games, config) : null;
     return new AlphaZeroTrainer(games, config, net);
   }

@@ -1,3 +1,4 @@
+import type { VertexId } from '../graph/graph.js';
 import type { Losses, PolicyValueNet } from '../nn/network.js';
 import type { Rng } from '../util/random.js';
 import { meanLosses } from './agent.js';
@@ -26,7 +27,16 @@ export interface ImitationOptions {
 }
 
 export function baselineTrajectory(game: EliminationGame, share: number): Trajectory {
-  const order = [...game.bestBaselineOrder];
+  return orderTrajectory(game, game.bestBaselineOrder, share);
+}
+
+/** An expert order as a trajectory: policy target `share` on the expert's move, the rest spread evenly. */
+export function orderTrajectory(
+  game: EliminationGame,
+  expert: readonly VertexId[],
+  share: number,
+): Trajectory {
+  const order = [...expert];
   const state = game.initial();
   const policies: Float32Array[] = [];
   const stepCosts: number[] = [];
@@ -72,9 +82,23 @@ export function imitateBaselines(
   options: ImitationOptions,
   rng: Rng,
 ): Losses | null {
+  return imitateTrajectories(
+    net,
+    games.map((g) => baselineTrajectory(g, options.share)),
+    options,
+    rng,
+  );
+}
+
+function imitateTrajectories(
+  net: PolicyValueNet,
+  trajectories: Trajectory[],
+  options: ImitationOptions,
+  rng: Rng,
+): Losses | null {
   if (options.steps <= 0) return null;
   const buffer = new ReplayBuffer(1);
-  buffer.add(games.map((g) => baselineTrajectory(g, options.share)));
+  buffer.add(trajectories);
   const all: Losses[] = [];
   for (let k = 0; k < options.steps; k++) {
     const batch = buffer.sample(options.batchSize, rng, options.valueTransform);
@@ -87,4 +111,21 @@ export function imitateBaselines(
     );
   }
   return meanLosses(all);
+}
+
+/** Imitation of given expert orders, one per game (the generalist's supervised pretraining). */
+export function imitateOrders(
+  net: PolicyValueNet,
+  games: readonly EliminationGame[],
+  orders: readonly (readonly VertexId[])[],
+  options: ImitationOptions,
+  rng: Rng,
+): Losses | null {
+  if (orders.length !== games.length) throw new Error('imitateOrders: one order per game');
+  return imitateTrajectories(
+    net,
+    games.map((g, i) => orderTrajectory(g, orders[i], options.share)),
+    options,
+    rng,
+  );
 }

@@ -21,6 +21,7 @@ export {
   DEFAULT_ALPHAZERO,
   type AlphaZeroConfig,
   type AlphaZeroCheckpoint,
+  type AlphaZeroPrior,
 } from './alphazero.js';
 export { PpoTrainer, DEFAULT_PPO, type PpoConfig, type PpoCheckpoint } from './ppo.js';
 export { AgentBase, BestTracker, type BestOrder, type CurvePoint, type EpisodeReport } from './agent.js';
@@ -37,3 +38,12 @@ export { runAgent, type RunLimits, type RunSummary } from './run.js';
 export { curveCsv, curveRows } from './curve.js';
 export { transformValue, inverseTransformValue, type ValueTransformName } from './value-transform.js';
 export type { Architecture, NetworkConfig, Observation, PolicyValueNet } from '../nn/network.js';
+export {
+  loadGeneralist,
+  greedyOrder,
+  readGeneralist,
+  generalistFile,
+  GENERALIST_PATH,
+  type GeneralistFile,
+  type GreedyResult,
+} from './generalist.js';

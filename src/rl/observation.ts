@@ -1,5 +1,5 @@
 import { VERTEX_FEATURES, type Observation } from '../nn/network.js';
-import type { GameState } from './game.js';
+import type { EliminationGame, GameState } from './game.js';
 
 export interface ObserveOptions {
   /**
@@ -76,6 +76,7 @@ export function observe(state: GameState, options: ObserveOptions = {}): Observa
     features,
     mask,
     vertexIds: Int32Array.from(ids),
+    context: gameContext(game),
     tokenInNeighbours: { start: inStart, items: Int32Array.from(inItems) },
   };
 }
@@ -133,7 +134,16 @@ export function observeFromEngine(state: GameState): Observation {
     features[f + 7] = V > 1 ? v / (V - 1) : 0;
     features[f + 8] = progress;
   }
-  return { numInputs, numVertices: T, numNodes: N, edges, features, mask, vertexIds: Int32Array.from(ids) };
+  return {
+    numInputs,
+    numVertices: T,
+    numNodes: N,
+    edges,
+    features,
+    mask,
+    vertexIds: Int32Array.from(ids),
+    context: gameContext(game),
+  };
 }
 
 /** Token logits spread back over all vertices (dropped vertices get 0; they are illegal anyway). */
@@ -158,4 +168,28 @@ export function tokenPolicy(obs: Observation, policy: ArrayLike<number>): Float3
 /** The token of a vertex (0-based), or −1 when it is not a token. */
 export function tokenOfVertex(obs: Observation, vertex: number): number {
   return obs.vertexIds ? obs.vertexIds.indexOf(vertex) : vertex;
+}
+
+const contexts = new WeakMap<EliminationGame, Float32Array>();
+
+/** Observation.context of a game (computed once per game; the same array is shared by its observations). */
+export function gameContext(game: EliminationGame): Float32Array {
+  let context = contexts.get(game);
+  if (!context) {
+    const { forward, reverse, markowitz } = game.baselines;
+    const best = Math.max(1, game.bestBaseline);
+    let outputs = 0;
+    for (const o of game.isOutput) outputs += o;
+    context = Float32Array.from([
+      Math.log(Math.max(1, forward) / best),
+      Math.log(Math.max(1, reverse) / best),
+      Math.log(Math.max(1, markowitz) / best),
+      Math.log(Math.max(1, game.numInputs) / Math.max(1, outputs)),
+      // How far forward (reverse) beats the other two orders; 0 when it does not win.
+      Math.max(0, Math.log(Math.max(1, Math.min(reverse, markowitz)) / Math.max(1, forward))),
+      Math.max(0, Math.log(Math.max(1, Math.min(forward, markowitz)) / Math.max(1, reverse))),
+    ]);
+    contexts.set(game, context);
+  }
+  return context;
 }

@@ -1,0 +1,103 @@
+/**
+ * The generalist policy shipped with the package (data/generalist.json): one small network trained across
+ * a corpus of generated graphs (bench/generalist/train.ts), usable on any graph at once. It is a `scorer`
+ * (src/nn/scorer.ts): a context-gated linear score over heuristic per-vertex features, so its weights do
+ * not depend on the graph's size, it runs without the optional numeric library, and one forward pass per
+ * move is a few microseconds per vertex.
+ */
+import { readFileSync } from 'node:fs';
+
+import type { VertexId } from '../graph/graph.js';
+import { CrosscountryError } from '../graph/errors.js';
+import type { PolicyValueNet } from '../nn/network.js';
+import { SCORER_PARAMETERS, ScorerNet, scorerConfig } from '../nn/scorer.js';
+import { decodeFloats, encodeFloats } from './agent.js';
+import type { EliminationGame } from './game.js';
+import { observe } from './observation.js';
+import type { ValueTransformName } from './value-transform.js';
+
+/** What data/generalist.json holds. */
+export interface GeneralistFile {
+  readonly format: 'crosscountry-generalist/2';
+  readonly architecture: 'scorer';
+  readonly valueTransform: ValueTransformName;
+  /** Parameter arrays, base64 little-endian float32, in the network's parameter order. */
+  readonly weights: string[];
+  /** How it was trained (corpus seed, steps, …): provenance, not read back. */
+  readonly training: Readonly<Record<string, unknown>>;
+}
+
+export const GENERALIST_PATH = new URL('../../data/generalist.json', import.meta.url);
+
+export function generalistFile(
+  net: PolicyValueNet,
+  valueTransform: ValueTransformName,
+  training: Readonly<Record<string, unknown>>,
+): GeneralistFile {
+  return {
+    format: 'crosscountry-generalist/2',
+    architecture: 'scorer',
+    valueTransform,
+    weights: net.getWeights().map(encodeFloats),
+    training,
+  };
+}
+
+export function readGeneralist(path: string | URL = GENERALIST_PATH): GeneralistFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new CrosscountryError(`cannot read the generalist policy ${String(path)}: ${(e as Error).message}`);
+  }
+  const file = parsed as Partial<GeneralistFile>;
+  if (file.format !== 'crosscountry-generalist/2' || !Array.isArray(file.weights)) {
+    throw new CrosscountryError(`${String(path)} is not a crosscountry generalist policy (format 2)`);
+  }
+  return file as GeneralistFile;
+}
+
+/** A fresh network of the generalist's shape (all weights 0: a uniform policy), sized for `games`. */
+export function generalistShapedNetwork(games: readonly EliminationGame[]): ScorerNet {
+  return new ScorerNet(
+    scorerConfig(Math.max(...games.map((g) => g.numVertices)), Math.max(...games.map((g) => g.numNodes))),
+  );
+}
+
+/** The shipped policy (or the one in `path`), sized for the largest of `games`. */
+export async function loadGeneralist(
+  games: readonly EliminationGame[],
+  path: string | URL = GENERALIST_PATH,
+): Promise<{ net: PolicyValueNet; valueTransform: ValueTransformName }> {
+  const file = readGeneralist(path);
+  const net = generalistShapedNetwork(games);
+  const weights = file.weights.map(decodeFloats);
+  if (weights.length !== 1 || weights[0].length !== SCORER_PARAMETERS)
+    throw new CrosscountryError(`${String(path)}: expected ${SCORER_PARAMETERS} scorer parameters`);
+  net.setWeights(weights);
+  return { net, valueTransform: file.valueTransform };
+}
+
+export interface GreedyResult {
+  readonly order: VertexId[];
+  readonly multiplications: number;
+  /** Network forward passes (one per move). */
+  readonly evaluations: number;
+}
+
+/** Plays the policy greedily: at each move the legal vertex with the highest logit. No search. */
+export function greedyOrder(net: PolicyValueNet, game: EliminationGame): GreedyResult {
+  const state = game.initial();
+  let evaluations = 0;
+  while (!state.terminal) {
+    const obs = observe(state);
+    const logits = net.predict([obs]).logits[0];
+    evaluations++;
+    let best = -1;
+    for (let t = 0; t < obs.numVertices; t++) {
+      if (obs.mask[t] === 1 && (best < 0 || logits[t] > logits[best])) best = t;
+    }
+    state.play(obs.vertexIds ? obs.vertexIds[best] : best);
+  }
+  return { order: [...state.order], multiplications: state.cost, evaluations };
+}
