@@ -152,7 +152,12 @@ const results: Entry[] = (previous?.results ?? []).filter((r) => !rerun(r));
 const random: RandomEntry[] = previous?.random ?? [];
 const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version };
 
+/** Task order, alphagrad first, whatever order the rows were measured in (a --task rerun appends). */
+const rank = (r: Entry): number =>
+  (r.costModel === 'alphagrad' ? 0 : 1) * 1000 + TASKS.findIndex((t) => t.name === r.task);
+
 function save(): void {
+  results.sort((a, b) => rank(a) - rank(b));
   writeResult(
     path,
     `${JSON.stringify({ command: 'npm run bench:search', seed: SEED, machine, results, random }, null, 2)}\n`,
@@ -305,10 +310,7 @@ function markdown(): string {
     '| task | cost model | budget s | best | certificate | proven lower bound | proved by | time to proof s | found by | forward | reverse | Markowitz | published AlphaGrad | vs published | measured |',
     '|---|---|---:|---:|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|',
   ];
-  // Task order, alphagrad first, whatever order the rows were measured in.
-  const rank = (r: Entry): number =>
-    (r.costModel === 'alphagrad' ? 0 : 1) * 1000 + TASKS.findIndex((t) => t.name === r.task);
-  for (const r of [...results].sort((a, b) => rank(a) - rank(b))) {
+  for (const r of results) {
     const vs = r.published ? `${((100 * (r.multiplications - r.published)) / r.published).toFixed(1)}%` : '';
     lines.push(
       `| ${r.task} | ${r.costModel} | ${r.budgetSeconds} | ${r.multiplications} | ${fmtCert(r.certificate, r.multiplications)} | ${r.lowerBound ?? ''} | ${r.provedBy ?? ''} | ${r.proofSeconds ?? ''} | ${r.foundBy} | ${r.forward} | ${r.reverse} | ${r.markowitz} | ${r.published ?? ''} | ${vs} | ${r.date ? `${r.date} ${r.commit ?? ''}` : 'before 2026-12'} |`,
