@@ -11,7 +11,7 @@ import {
 import { validateOrder } from '../elimination/order.js';
 import { SparseScalarEngine } from '../elimination/sparse-engine.js';
 import { localJacobians } from '../evaluate/linearize.js';
-import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
+import type { Graph, VertexId } from '../graph/graph.js';
 import { graphToJson } from '../graph/serialize.js';
 import { checkChoice, checkFunction, checkNumber, checkSignal } from '../util/options.js';
 import { Rng } from '../util/random.js';
