@@ -43,7 +43,8 @@ export interface OptimizeOptions {
   readonly budgetSeconds?: number;
   /**
    * Annealing moves (proposed re-insertions) at most: with a seed, a reproducible run on any machine and
-   * under any load. `auto` then searches on this thread (exact, then annealing), without workers. On
+   * under any load. `auto` then searches on this thread (exact, then the improvement loop, whose exact
+   * windows and relinking are charged in moves: improve.ts), without workers. On
    * graphs that take the large-graph path, every 192 moves buy one window re-optimisation.
    */
   readonly maxMoves?: number;
