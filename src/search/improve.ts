@@ -116,12 +116,15 @@ export function improveOrders(
   let best: Candidate = starts[0];
   let work = 0;
   let workToBest = 0;
-  const offer = (c: Candidate): void => {
+  const noteBest = (c: Candidate): void => {
     if (c.multiplications < best.multiplications) {
       best = { order: [...c.order], multiplications: c.multiplications, source: c.source };
       workToBest = work;
       onImprove?.(best.multiplications, best.order, best.source);
     }
+  };
+  const offer = (c: Candidate): void => {
+    noteBest(c);
     const key = c.order.join(',');
     if (keys.has(key)) return;
     if (elite.length === ELITE_SIZE && c.multiplications >= elite[ELITE_SIZE - 1].multiplications) return;
@@ -160,6 +163,7 @@ export function improveOrders(
     return { order: r.order, multiplications: orderCost(problem, r.order), source };
   };
 
+  let improvedInRound = false;
   while (!stopped()) {
     const start = parts.restarts ? elite[rounds % elite.length] : best;
     const a = anneal(problem, {
@@ -168,10 +172,18 @@ export function improveOrders(
       timeLimitMs: Math.max(0, deadline - performance.now()),
       start: start.order,
       signal,
+      // Streamed at once (the portfolio is anytime), but only round results join the elite.
+      onImprove: (multiplications, order) => {
+        if (multiplications < best.multiplications) improvedInRound = true;
+        noteBest({ order, multiplications, source: 'anneal' });
+      },
     });
     rounds++;
     moves += a.moves;
     work += Math.max(1, a.moves);
+    // A round's best counts as found when the round ends (its moves are all spent on finding it).
+    if (improvedInRound) workToBest = work;
+    improvedInRound = false;
     const annealed: Candidate = { order: a.order, multiplications: a.multiplications, source: 'anneal' };
     offer(annealed);
     const descended = descend(annealed, 'lns');
