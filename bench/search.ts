@@ -6,10 +6,17 @@
  *   npm run bench:search                 # full protocol: 600 s per faithful task (alphagrad), ~90 min
  *   npm run bench:search -- --quick      # 20 s budgets, for a smoke run
  *   npm run bench:search -- --part native  # one part: alphagrad, native or random
+ *   npm run bench:search -- --part alphagrad --task RobotArm_6DOF  # tasks rerun at full budget
+ *
+ * Scalar tasks the portfolio leaves unproven then get MILP_LIMIT_S of integer programming (HiGHS,
+ * warm-started with the portfolio's order), whose dual bound can prove more; "proved by" names the method.
+ * --task reruns only the named tasks (their old rows are replaced, the others kept), so the result merges
+ * with an earlier full run; every row records the date and commit it was measured with.
  *
  * --quick and --part write to results/.scratch/ (git-ignored), so they never mix into the committed
  * tables; add --write to update results/ with a part. Every file is replaced atomically.
  */
+import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +29,10 @@ import {
   type CostModelName,
   type Graph,
 } from '../src/index.js';
+import { localJacobians } from '../src/evaluate/linearize.js';
+import { isScalarGraph } from '../src/graph/graph.js';
 import { anneal } from '../src/search/anneal.js';
+import { milpOrder } from '../src/search/milp.js';
 import { exactSearch } from '../src/search/exact.js';
 import { optimizeOrder } from '../src/search/portfolio.js';
 import { vertexLowerBounds } from '../src/search/lower-bound.js';
@@ -47,35 +57,55 @@ export interface SearchBenchOptions {
   readonly quick: boolean;
   readonly fresh: boolean;
   readonly parts: readonly string[];
+  /** Only these paper tasks (their old rows replaced), or all. */
+  readonly tasks: readonly string[] | null;
   /** results/, or results/.scratch/ for a quick or partial run without --write. */
   readonly dir: string;
 }
 
 /** The command line, checked before any search starts. */
 export function parseSearchArgs(args: readonly string[]): SearchBenchOptions {
-  checkFlags(args, ['--quick', '--fresh', '--part', '--write']);
+  checkFlags(args, ['--quick', '--fresh', '--part', '--task', '--write']);
   const partList = flagValue(args, '--part');
+  const taskList = flagValue(args, '--task');
   const parts = partList === undefined ? [...SEARCH_PARTS] : selectNames(partList, SEARCH_PARTS, 'part');
   const quick = args.includes('--quick');
-  const partial = quick || partList !== undefined;
+  const partial = quick || partList !== undefined || taskList !== undefined;
   return {
     quick,
     fresh: args.includes('--fresh'),
     parts,
+    tasks:
+      taskList === undefined
+        ? null
+        : selectNames(
+            taskList,
+            TASKS.map((t) => t.name),
+            'task',
+          ),
     dir: outputDir({ partial, write: args.includes('--write') }),
   };
 }
 
 const isScript = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
-let options: SearchBenchOptions = { quick: true, fresh: true, parts: [], dir: '' };
+let options: SearchBenchOptions = { quick: true, fresh: true, parts: [], tasks: null, dir: '' };
 await runBench(() => {
   if (isScript) options = parseSearchArgs(process.argv.slice(2));
 });
-const { quick, fresh, parts, dir } = options;
+const { quick, fresh, parts, tasks, dir } = options;
 const SEED = 1;
 const PUBLISHED_BUDGET = quick ? 20 : 600;
 const OTHER_BUDGET = quick ? 10 : 60;
 const EXACT_LIMIT_S = 60;
+/** Integer programming after the portfolio on unproven scalar tasks (as bench:milp: 60 s). */
+const MILP_LIMIT_S = quick ? 10 : 60;
+const commit = ((): string => {
+  try {
+    return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
 
 interface Entry {
   task: string;
@@ -95,6 +125,9 @@ interface Entry {
   lowerBound?: number;
   provedBy?: string;
   proofSeconds?: number | null;
+  /** When and with which commit the row was measured (rows of a --task rerun sit beside older ones). */
+  date?: string;
+  commit?: string;
 }
 
 interface RandomEntry {
@@ -113,11 +146,18 @@ const previous =
   !fresh && dir !== '' && existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as { results: Entry[]; random: RandomEntry[] })
     : null;
-const results: Entry[] = previous?.results ?? [];
+// A --task rerun replaces those tasks' rows (of the parts it runs) and keeps every other row.
+const rerun = (r: Entry): boolean => tasks !== null && tasks.includes(r.task) && parts.includes(r.costModel);
+const results: Entry[] = (previous?.results ?? []).filter((r) => !rerun(r));
 const random: RandomEntry[] = previous?.random ?? [];
 const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version };
 
+/** Task order, alphagrad first, whatever order the rows were measured in (a --task rerun appends). */
+const rank = (r: Entry): number =>
+  (r.costModel === 'alphagrad' ? 0 : 1) * 1000 + TASKS.findIndex((t) => t.name === r.task);
+
 function save(): void {
+  results.sort((a, b) => rank(a) - rank(b));
   writeResult(
     path,
     `${JSON.stringify({ command: 'npm run bench:search', seed: SEED, machine, results, random }, null, 2)}\n`,
@@ -146,9 +186,9 @@ async function runTask(
     (a, b) => a + b,
     0,
   );
-  const lowerBound = r.certificate === 'optimal' ? (r.multiplications ?? 0) : r.certificate.lowerBound;
+  let lowerBound = r.certificate === 'optimal' ? (r.multiplications ?? 0) : r.certificate.lowerBound;
   // The portfolio stops once it has a proof, so its run time is the time to the proof.
-  const provedBy =
+  let provedBy =
     lowerBound <= staticBound
       ? staticBound > 0
         ? 'static cut bound'
@@ -156,30 +196,54 @@ async function runTask(
       : r.certificate === 'optimal'
         ? 'exact A*'
         : 'exact A* (open list)';
+  let order = r.order ?? [];
+  let multiplications = r.multiplications ?? Infinity;
+  let certificate: Certificate = r.certificate;
+  let foundBy = r.foundBy;
+  let seconds = r.seconds;
+  // The MILP counts the native model, which is the alphagrad model's on scalar graphs without copy edges.
+  const structural = localJacobians(graph, null).some((edges) => edges.some((e) => e.block.structural));
+  if (certificate !== 'optimal' && isScalarGraph(graph) && (costModel === 'native' || !structural)) {
+    const m = await milpOrder(graph, { timeLimitMs: MILP_LIMIT_S * 1000, warmStart: order });
+    seconds += m.stats.seconds;
+    const milpCount = countOrderWith(graph, m.order, costModel).multiplications;
+    if (milpCount < multiplications) {
+      order = m.order;
+      multiplications = milpCount;
+      foundBy = 'milp';
+    }
+    if (m.lowerBound > lowerBound) {
+      lowerBound = Math.min(m.lowerBound, multiplications);
+      provedBy = 'MILP (HiGHS dual bound)';
+    }
+    certificate = lowerBound >= multiplications ? 'optimal' : { lowerBound };
+  }
   // Every reported count is re-checked with the independent counter before it is written.
-  const check = countOrderWith(graph, r.order ?? [], costModel).multiplications;
-  if (check !== r.multiplications)
-    throw new Error(`${task}: search reported ${r.multiplications}, recount gives ${check}`);
+  const check = countOrderWith(graph, order, costModel).multiplications;
+  if (check !== multiplications)
+    throw new Error(`${task}: search reported ${multiplications}, recount gives ${check}`);
   results.push({
     task,
     costModel,
     method: 'auto',
     budgetSeconds,
-    seconds: Number(r.seconds.toFixed(2)),
+    seconds: Number(seconds.toFixed(2)),
     multiplications: check,
-    order: r.order ?? [],
-    certificate: r.certificate,
+    order,
+    certificate,
     forward: base('forward'),
     reverse: base('reverse'),
     markowitz: base('markowitz'),
     published: costModel === 'alphagrad' ? published(task) : null,
-    foundBy: r.foundBy,
+    foundBy,
     lowerBound,
     provedBy,
-    proofSeconds: r.certificate === 'optimal' ? Number(r.seconds.toFixed(2)) : null,
+    proofSeconds: certificate === 'optimal' ? Number(seconds.toFixed(2)) : null,
+    date: new Date().toISOString().slice(0, 10),
+    commit,
   });
   console.log(
-    `${task} ${costModel} ${budgetSeconds}s: ${check} (${JSON.stringify(r.certificate)}) by ${r.foundBy}`,
+    `${task} ${costModel} ${budgetSeconds}s: ${check} (${JSON.stringify(certificate)}) by ${foundBy}`,
   );
   save();
 }
@@ -232,20 +296,24 @@ function markdown(): string {
     '# Search: best elimination orders with certificates',
     '',
     `Generated by \`npm run bench:search\` (\`bench/search.ts\`), seed ${SEED}, on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`,
-    '`optimize --method auto`: baselines and randomised greedy rules on the main thread, then exact A* over',
-    'eliminated-vertex sets (when the model is order-independent; bitsets of any width, memory-bounded)',
-    'and simulated annealing in 2 worker threads, for the stated wall-clock budget. Every count was recounted',
-    'by the independent order counter before being written; `results/search.json` holds the full orders.',
+    '`optimize --method auto`: starting orders on the main thread (forward, reverse, greedy rules, the heuristic',
+    'catalogue with its tie-break chains, randomised Markowitz), then exact A* over eliminated-vertex sets (when',
+    'the model is order-independent; bitsets of any width, memory-bounded) and the improvement loop (annealing',
+    'rounds with restarts, exact-window LNS, path relinking: `results/portfolio-ablation.md`) in 2 worker',
+    'threads, for the stated wall-clock budget. Scalar tasks left unproven then get',
+    `${MILP_LIMIT_S} s of integer programming (HiGHS, warm-started with the portfolio's order). Every count was recounted`,
+    'by the independent order counter before being written; `results/search.json` holds the full orders. Rows',
+    'measured by a `--task` rerun sit beside older ones: the last columns give the date and commit of each row.',
     '',
     '## Paper graphs (jaxpr source)',
     '',
-    '| task | cost model | budget s | best | certificate | proven lower bound | proved by | time to proof s | found by | forward | reverse | Markowitz | published AlphaGrad | vs published |',
-    '|---|---|---:|---:|---|---:|---|---:|---|---:|---:|---:|---:|---:|',
+    '| task | cost model | budget s | best | certificate | proven lower bound | proved by | time to proof s | found by | forward | reverse | Markowitz | published AlphaGrad | vs published | measured |',
+    '|---|---|---:|---:|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
     const vs = r.published ? `${((100 * (r.multiplications - r.published)) / r.published).toFixed(1)}%` : '';
     lines.push(
-      `| ${r.task} | ${r.costModel} | ${r.budgetSeconds} | ${r.multiplications} | ${fmtCert(r.certificate, r.multiplications)} | ${r.lowerBound ?? ''} | ${r.provedBy ?? ''} | ${r.proofSeconds ?? ''} | ${r.foundBy} | ${r.forward} | ${r.reverse} | ${r.markowitz} | ${r.published ?? ''} | ${vs} |`,
+      `| ${r.task} | ${r.costModel} | ${r.budgetSeconds} | ${r.multiplications} | ${fmtCert(r.certificate, r.multiplications)} | ${r.lowerBound ?? ''} | ${r.provedBy ?? ''} | ${r.proofSeconds ?? ''} | ${r.foundBy} | ${r.forward} | ${r.reverse} | ${r.markowitz} | ${r.published ?? ''} | ${vs} | ${r.date ? `${r.date} ${r.commit ?? ''}` : 'before 2026-12'} |`,
     );
   }
   const faithful = results.filter(
@@ -264,8 +332,8 @@ function markdown(): string {
     'Certificates: **optimal** only when proven (A* finished, or the best count meets the lower bound); else',
     'the best proven lower bound. For scalar graphs the bound is Σ over vertices of mincut(inputs → v) ·',
     'mincut(v → outputs) (eliminations never shrink these vertex cuts), or what A* proved before its budget',
-    'ran out (A* recomputes these cuts on every partially eliminated graph it visits). "proved by": the static',
-    'cut bound when it alone meets the best count, else exact A*; time to proof is the run time of a proven entry. For the alphagrad model on tensor graphs (RoeFlux_3d, f, Perceptron, Encoder) the state after',
+    'ran out (A* recomputes these cuts on every partially eliminated graph it visits), or the MILP\'s dual bound. "proved by": the static',
+    'cut bound when it alone meets the best count, else exact A* or the MILP; time to proof is the run time of a proven entry. For the alphagrad model on tensor graphs (RoeFlux_3d, f, Perceptron, Encoder) the state after',
     'eliminating a set depends on the order (its sparsity tables are not associative or commutative), so',
     'A* over sets is not exact there: the search is a heuristic and reports the trivial bound 0. The native',
     'model is order-independent on every graph (a block is the sum over paths of products of blocks), but',
@@ -294,7 +362,7 @@ async function main(): Promise<void> {
   if (!isScript || parts.length === 0) return;
   noteScratch(dir);
   if (parts.includes('alphagrad')) {
-    for (const task of TASKS) {
+    for (const task of TASKS.filter((t) => tasks === null || tasks.includes(t.name))) {
       const faithful = FAITHFUL_TASKS.includes(task.name);
       await runTask(
         task.name,
@@ -305,7 +373,8 @@ async function main(): Promise<void> {
     }
   }
   if (parts.includes('native')) {
-    for (const task of TASKS) await runTask(task.name, taskGraph(task, 'jaxpr'), 'native', OTHER_BUDGET);
+    for (const task of TASKS.filter((t) => tasks === null || tasks.includes(t.name)))
+      await runTask(task.name, taskGraph(task, 'jaxpr'), 'native', OTHER_BUDGET);
   }
   if (parts.includes('random')) {
     // The random table is regenerated whole (it is cheap, and its graphs are labelled by their actual size).

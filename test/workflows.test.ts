@@ -349,8 +349,12 @@ describe('benchmarks never clobber the committed results', () => {
       quick: false,
       fresh: false,
       parts: ['native', 'random'],
+      tasks: null,
       dir: RESULTS_DIR,
     });
+    assert.equal(parseSearchArgs(['--task', 'RobotArm_6DOF']).dir, SCRATCH_DIR);
+    assert.deepEqual(parseSearchArgs(['--task', 'RobotArm_6DOF', '--write']).tasks, ['RobotArm_6DOF']);
+    assert.throws(() => parseSearchArgs(['--task', 'bogus']), BenchError);
     assert.equal(outputDir({ partial: true, write: false }), SCRATCH_DIR);
     assert.ok(readFileSync(join(ROOT, '.gitignore'), 'utf8').includes(`${SCRATCH_DIR}/`));
   });

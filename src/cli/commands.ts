@@ -119,6 +119,8 @@ export interface OptimizeCliOptions {
   readonly maxMoves?: string;
   readonly maxStates?: string;
   readonly threads?: string;
+  /** Orders the search starts from (order specs: a vertex list or an order JSON file), e.g. learned ones. */
+  readonly start?: readonly string[];
   readonly out?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
@@ -175,7 +177,8 @@ export async function optimizeCommand(graphPath: string, opts: OptimizeCliOption
   let result;
   let shownBest = Infinity;
   try {
-    result = await optimizeInWorker(graph, settings, {
+    const starts = (opts.start ?? []).map((spec) => parseOrder(graph, spec, costModel).order);
+    result = await optimizeInWorker(graph, starts.length > 0 ? { ...settings, starts } : settings, {
       signal: interruption.signal,
       onProgress: (e) => {
         progress.update(e);

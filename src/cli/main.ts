@@ -165,6 +165,11 @@ program
     'exact/auto: keep at most n exact-search states (a work limit, like --max-moves)',
   )
   .option('--threads <n>', 'worker threads for --method auto (default: up to 2)')
+  .option(
+    '--start <order>',
+    'auto/anneal: also start the search from this order (a vertex list or an order JSON file, e.g. a learned or published order); repeatable',
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
   .option('--cost-model <model>', `cost model (${COST_MODELS.join(', ')}; default native)`)
   .option('--source <source>', SOURCE_HELP, 'ts')
   .option(

@@ -39,6 +39,36 @@ function fillIn(e: SparseScalarEngine, node: number): number {
 }
 
 /**
+ * A tie-break chain (Angel's heuristic_pair_t / heuristic_triplet_t): minimise `scores[0]`, break its ties
+ * by `scores[1]`, …, and the remaining ties by vertex id, lowest first or (reverse) highest first.
+ */
+export interface HeuristicChain {
+  readonly name: string;
+  readonly scores: readonly ChainScore[];
+  readonly reverse: boolean;
+}
+export type ChainScore = Exclude<HeuristicName, 'markowitz-reverse'>;
+
+const CHAIN_SCORES: readonly ChainScore[] = ['markowitz', 'vlr', 'fill-in', 'cost'];
+
+/**
+ * Every chain of one or two of the scores with forward or reverse id ties, except the plain heuristics
+ * (HEURISTICS holds those): cheap extra starting orders for search, as Angel chains its heuristics.
+ */
+export const HEURISTIC_CHAINS: readonly HeuristicChain[] = CHAIN_SCORES.flatMap((first) =>
+  [[first], ...CHAIN_SCORES.filter((s) => s !== first).map((second) => [first, second])].flatMap((scores) =>
+    [false, true].map((reverse) => ({
+      name: [...scores, ...(reverse ? ['reverse'] : [])].join('>'),
+      scores,
+      reverse,
+    })),
+  ),
+).filter((c) => !(c.scores.length === 1 && (!c.reverse || c.scores[0] === 'markowitz')));
+
+/** Scores of a chain fold into one number, the first weighing 2^24 times more (exact while it is below 2^29). */
+const CHAIN_BASE = 2 ** 24;
+
+/**
  * The greedy loop on a priority queue: scores live in a lazy-deletion heap keyed (score, tiebreak), and after
  * each elimination only the vertices whose score can have changed are re-scored: the neighbours of the
  * eliminated vertex for degree-based rules (eliminating v changes only the adjacency of v's neighbours), and
@@ -51,9 +81,26 @@ export function greedyHeuristicOrder(
   name: HeuristicName,
   engine: SparseScalarEngine = SparseScalarEngine.fromGraph(graph, localJacobians(graph, null)),
 ): { order: VertexId[]; multiplications: number } {
-  const score = SCORES[name];
-  const tie = name === 'markowitz-reverse' ? (id: VertexId) => -id : (id: VertexId) => id;
-  const twoHops = name === 'fill-in';
+  const chain: HeuristicChain =
+    name === 'markowitz-reverse'
+      ? { name, scores: ['markowitz'], reverse: true }
+      : { name, scores: [name], reverse: false };
+  return chainedHeuristicOrder(graph, chain, engine);
+}
+
+/** The greedy loop of greedyHeuristicOrder for a tie-break chain. */
+export function chainedHeuristicOrder(
+  graph: Graph,
+  chain: HeuristicChain,
+  engine: SparseScalarEngine = SparseScalarEngine.fromGraph(graph, localJacobians(graph, null)),
+): { order: VertexId[]; multiplications: number } {
+  const parts = chain.scores.map((s) => SCORES[s]);
+  const score: Score =
+    parts.length === 1
+      ? parts[0]
+      : (e, id) => parts.reduce((key, part) => key * CHAIN_BASE + Math.min(part(e, id), CHAIN_BASE - 1), 0);
+  const tie = chain.reverse ? (id: VertexId) => -id : (id: VertexId) => id;
+  const twoHops = chain.scores.includes('fill-in');
   const ni = graph.inputs.length;
   const eliminable = new Uint8Array(graph.vertices.length + 1);
   const current = new Float64Array(graph.vertices.length + 1);

@@ -2,13 +2,22 @@ import type { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 
 import { COST_MODELS, type CostModelName } from '../elimination/cost-model.js';
-import { greedyHeuristicOrder, HEURISTICS } from '../elimination/heuristics.js';
-import { isScalarGraph, type Graph, type VertexId } from '../graph/graph.js';
+import {
+  chainedHeuristicOrder,
+  greedyHeuristicOrder,
+  HEURISTIC_CHAINS,
+  HEURISTICS,
+} from '../elimination/heuristics.js';
+import { validateOrder } from '../elimination/order.js';
+import { SparseScalarEngine } from '../elimination/sparse-engine.js';
+import { localJacobians } from '../evaluate/linearize.js';
+import type { Graph, VertexId } from '../graph/graph.js';
 import { graphToJson } from '../graph/serialize.js';
 import { checkChoice, checkFunction, checkNumber, checkSignal } from '../util/options.js';
 import { Rng } from '../util/random.js';
 import { startModuleWorker } from '../util/worker.js';
 import { anneal } from './anneal.js';
+import { improveOrders, type Candidate } from './improve.js';
 import { canSolveExactly, exactSearch } from './exact.js';
 import { independentComponents } from './reductions.js';
 import { greedyOrder } from './greedy.js';
@@ -34,13 +43,19 @@ export interface OptimizeOptions {
   readonly budgetSeconds?: number;
   /**
    * Annealing moves (proposed re-insertions) at most: with a seed, a reproducible run on any machine and
-   * under any load. `auto` then searches on this thread (exact, then annealing), without workers. On
+   * under any load. `auto` then searches on this thread (exact, then the improvement loop, whose exact
+   * windows and relinking are charged in moves: improve.ts), without workers. On
    * graphs that take the large-graph path, every 192 moves buy one window re-optimisation.
    */
   readonly maxMoves?: number;
   /** Exact-search states kept at most (`exact`, and `auto` with a work limit; default 4 million). */
   readonly maxStates?: number;
   readonly seed?: number;
+  /**
+   * Orders to start from besides the built-in ones (published or learned orders, a previous run's):
+   * each must list every eliminable vertex once (checked before any work).
+   */
+  readonly starts?: readonly (readonly VertexId[])[];
   /** Worker threads for the portfolio (default: one per core, at most 2 anneal/exact workers each). */
   readonly threads?: number;
   /** Called on every improvement of the order or of the lower bound: for progress display. */
@@ -77,6 +92,8 @@ export function checkOptimizeOptions(options: OptimizeOptions): void {
   checkNumber(options.threads, 'threads', { min: 1, integer: true });
   checkFunction(options.onProgress, 'onProgress');
   checkSignal(options.signal);
+  if (options.starts !== undefined && !Array.isArray(options.starts))
+    throw new OptionError('starts must be an array of orders');
 }
 
 export interface OptimizeResult extends SearchResult {
@@ -90,33 +107,59 @@ export interface OptimizeResult extends SearchResult {
   readonly interrupted: boolean;
 }
 
-/** The quick deterministic baselines every method starts from: forward, reverse, heuristics, greedy rules. */
-function baselines(
+/** Which starting orders the portfolio seeds its search with (the ablation switches them off). */
+export interface SeedParts {
+  /** The heuristic catalogue: markowitz-reverse, VLR, fill-in, … and their tie-break chains. */
+  readonly catalogue: boolean;
+}
+
+/**
+ * The quick deterministic baselines every method starts from: forward, reverse, the greedy rules, the
+ * heuristic catalogue with its tie-break chains, and randomised greedy orders; then the given starts.
+ */
+export function portfolioStarts(
   problem: SearchProblem,
   seed: number,
-): { order: VertexId[]; multiplications: number; source: string }[] {
+  starts: readonly (readonly VertexId[])[] = [],
+  parts: SeedParts = { catalogue: true },
+): Candidate[] {
   const forward = [...problem.eliminable];
   const reverse = [...problem.eliminable].reverse();
-  const out = [
+  const out: Candidate[] = [
     { order: forward, multiplications: orderCost(problem, forward), source: 'forward' },
     { order: reverse, multiplications: orderCost(problem, reverse), source: 'reverse' },
     { ...greedyOrder(problem, { score: 'markowitz' }), source: 'markowitz' },
     { ...greedyOrder(problem, { score: 'cost' }), source: 'greedy-cost' },
   ];
-  // The catalogue's heuristics (near-linear, scalar graphs), counted under the problem's cost model.
-  if (isScalarGraph(problem.graph))
+  // The catalogue (near-linear, on the scalarised adjacency), each order counted under the problem's
+  // model; on tensor graphs its scores are only a guide, but the orders are valid starts all the same.
+  if (parts.catalogue) {
+    const base = SparseScalarEngine.fromGraph(problem.graph, localJacobians(problem.graph, null));
     for (const name of HEURISTICS) {
-      const { order } = greedyHeuristicOrder(problem.graph, name);
+      const { order } = greedyHeuristicOrder(problem.graph, name, base.clone());
       out.push({ order, multiplications: orderCost(problem, order), source: name });
     }
+    for (const chain of HEURISTIC_CHAINS) {
+      const { order } = chainedHeuristicOrder(problem.graph, chain, base.clone());
+      out.push({ order, multiplications: orderCost(problem, order), source: chain.name });
+    }
+  }
   const rng = new Rng(seed);
   for (let i = 0; i < 8; i++)
     out.push({
       ...greedyOrder(problem, { score: i % 2 ? 'cost' : 'markowitz', rng, slack: 1 + 0.25 * (i >> 1) }),
       source: 'randomised-markowitz',
     });
-  return out;
+  starts.forEach((order, k) => {
+    const valid = validateOrder(problem.graph, order);
+    out.push({ order: valid, multiplications: orderCost(problem, valid), source: `start ${k + 1}` });
+  });
+  // Cheapest first (stable), so the first is the best and equal costs keep their listed precedence.
+  return out.sort((a, b) => a.multiplications - b.multiplications);
 }
+
+/** Starting orders handed to each worker (the cheapest ones). */
+const ELITE_STARTS = 8;
 
 /** States exact search keeps under `auto` with a move limit but no state limit. */
 export const AUTO_EXACT_STATES = 200_000;
@@ -210,7 +253,8 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
       report();
     }
   };
-  for (const b of baselines(problem, seed)) offer(b);
+  const starts = portfolioStarts(problem, seed, options.starts);
+  for (const b of starts) offer(b);
   raiseBound(staticLowerBound(problem));
   let optimal = lowerBound >= best.multiplications;
   const canProve = canSolveExactly(problem);
@@ -245,6 +289,18 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
     });
     stats = { ...stats, moves: r.moves, eliminations: r.eliminations };
   };
+  // The portfolio's improvement loop (improve.ts): restarts, exact-window LNS, path relinking.
+  const runImprove = (): void => {
+    const r = improveOrders(problem, [best, ...starts], {
+      seed,
+      maxMoves,
+      timeLimitMs: remainingMs(),
+      signal,
+      lowerBound,
+      onImprove: (m, o, source) => offer({ order: o, multiplications: m, source }),
+    });
+    stats = { ...stats, ...r.stats };
+  };
 
   const searching = !optimal && !aborted();
   if (searching && method === 'exact') runExact();
@@ -252,14 +308,15 @@ export async function optimizeOrder(graph: Graph, options: OptimizeOptions = {})
   else if (searching && method === 'auto' && byWork) {
     // A work budget: the portfolio's strategies in turn on this thread, so the result is reproducible.
     if (canProve) runExact();
-    if (!optimal && !aborted() && maxMoves !== undefined) runAnneal();
+    if (!optimal && !aborted() && maxMoves !== undefined) runImprove();
   } else if (searching && method === 'auto' && budgetMs > 0) {
     const threads = Math.max(1, options.threads ?? Math.min(2, cpus().length));
     const strategies: WorkerTask['strategy'][] = canProve
-      ? ['exact', ...Array<'anneal'>(threads - 1).fill('anneal')]
-      : Array<'anneal'>(threads).fill('anneal');
-    if (canProve && threads === 1) strategies.push('anneal');
-    const outcome = await runWorkers(problem, strategies, seed, budgetMs, best, offer, lowerBound, signal);
+      ? ['exact', ...Array<'improve'>(threads - 1).fill('improve')]
+      : Array<'improve'>(threads).fill('improve');
+    if (canProve && threads === 1) strategies.push('improve');
+    const elite = starts.slice(0, ELITE_STARTS).map((c) => ({ ...c, order: [...c.order] }));
+    const outcome = await runWorkers(problem, strategies, seed, budgetMs, elite, offer, lowerBound, signal);
     // Proven only if the order that reaches the proven cost actually arrived here.
     if (outcome.optimal && best.multiplications <= outcome.lowerBound) optimal = true;
     raiseBound(outcome.lowerBound);
@@ -295,7 +352,7 @@ function runWorkers(
   strategies: readonly WorkerTask['strategy'][],
   seed: number,
   budgetMs: number,
-  incumbent: { order: VertexId[]; multiplications: number },
+  starts: readonly Candidate[],
   offer: (c: { order: readonly VertexId[]; multiplications: number; source: string }) => void,
   staticBound: number,
   signal: AbortSignal | undefined,
@@ -303,6 +360,7 @@ function runWorkers(
   const graph = graphToJson(problem.graph);
   const outcome: WorkerOutcome = { optimal: false, lowerBound: 0, stats: {} };
   const shared = new SharedArrayBuffer(8);
+  const incumbent = { order: [...starts[0].order], multiplications: starts[0].multiplications };
   new Float64Array(shared)[0] = incumbent.multiplications;
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
@@ -328,13 +386,15 @@ function runWorkers(
         seed: seed + 1000 * k,
         timeLimitMs: budgetMs,
         incumbent,
+        starts,
+        lowerBound: staticBound,
         shared,
       };
       const w = startWorker(task);
       workers.push(w);
       w.on('message', (m: WorkerMessage) => {
         if (m.kind === 'improve') {
-          offer({ order: m.order, multiplications: m.multiplications, source: strategy });
+          offer({ order: m.order, multiplications: m.multiplications, source: m.source ?? strategy });
           // An order that meets the proven lower bound is optimal: no need to search on.
           if (m.multiplications <= staticBound) {
             outcome.lowerBound = Math.max(outcome.lowerBound, staticBound);
@@ -397,7 +457,9 @@ export function quickOptimize(
   const budgetMs = typeof budget === 'number' ? budget : Infinity;
   const problem = searchProblem(graph, 'native');
   let best = { order: [] as VertexId[], multiplications: Infinity };
-  for (const b of baselines(problem, seed)) if (b.multiplications < best.multiplications) best = b;
+  for (const b of portfolioStarts(problem, seed))
+    if (b.multiplications < best.multiplications)
+      best = { order: [...b.order], multiplications: b.multiplications };
   const widest = Math.max(0, ...independentComponents(problem).map((c) => c.length));
   if (canSolveExactly(problem) && widest <= QUICK_EXACT_VERTICES) {
     const r = exactSearch(problem, {

@@ -7,23 +7,33 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CostModelName } from '../elimination/cost-model.js';
 import type { VertexId } from '../graph/graph.js';
 import { graphFromJson, type GraphJson } from '../graph/serialize.js';
-import { anneal } from './anneal.js';
 import { exactSearch } from './exact.js';
+import { improveOrders, type Candidate } from './improve.js';
 import { searchProblem } from './problem.js';
 
 export interface WorkerTask {
   readonly graph: GraphJson;
   readonly costModel: CostModelName;
-  readonly strategy: 'anneal' | 'exact';
+  readonly strategy: 'improve' | 'exact';
   readonly seed: number;
   readonly timeLimitMs: number;
   readonly incumbent: { readonly order: VertexId[]; readonly multiplications: number };
+  /** The elite starting orders, cheapest first, for the improvement loop. */
+  readonly starts: readonly Candidate[];
+  /** A proven lower bound: reaching it ends the search. */
+  readonly lowerBound: number;
   /** One float shared by all workers: the best cost any of them has reached. */
   readonly shared: SharedArrayBuffer;
 }
 
 export type WorkerMessage =
-  | { readonly kind: 'improve'; readonly multiplications: number; readonly order: VertexId[] }
+  | {
+      readonly kind: 'improve';
+      readonly multiplications: number;
+      readonly order: VertexId[];
+      /** The part that found the order (anneal, lns, relink, …; exact search leaves it out). */
+      readonly source?: string;
+    }
   | {
       readonly kind: 'bound';
       readonly lowerBound: number;
@@ -38,14 +48,19 @@ if (port) {
   try {
     const problem = searchProblem(graphFromJson(task.graph), task.costModel);
     const shared = new Float64Array(task.shared);
-    const annealFor = (timeLimitMs: number): void => {
-      anneal(problem, {
+    const improveFor = (timeLimitMs: number): void => {
+      improveOrders(problem, task.starts, {
         seed: task.seed,
         timeLimitMs,
-        start: task.incumbent.order,
-        onImprove: (multiplications, order) => {
+        lowerBound: task.lowerBound,
+        onImprove: (multiplications, order, source) => {
           if (multiplications < task.incumbent.multiplications) {
-            port.postMessage({ kind: 'improve', multiplications, order: [...order] } satisfies WorkerMessage);
+            port.postMessage({
+              kind: 'improve',
+              multiplications,
+              order: [...order],
+              source,
+            } satisfies WorkerMessage);
             if (multiplications < shared[0]) shared[0] = multiplications;
           }
         },
@@ -72,10 +87,10 @@ if (port) {
           ? (r.multiplications as number)
           : (r.certificate as { lowerBound: number }).lowerBound;
       port.postMessage({ kind: 'bound', lowerBound, optimal, stats: { ...r.stats } } satisfies WorkerMessage);
-      // Out of states before the budget: the thread anneals for the rest instead of idling.
+      // Out of states before the budget: the thread improves orders for the rest instead of idling.
       const left = task.timeLimitMs - (performance.now() - started);
-      if (!optimal && left > 0) annealFor(left);
-    } else annealFor(task.timeLimitMs);
+      if (!optimal && left > 0) improveFor(left);
+    } else improveFor(task.timeLimitMs);
   } catch (err) {
     port.postMessage({
       kind: 'failed',

@@ -5,7 +5,7 @@ import { MinHeap } from '../util/heap.js';
 import { Rng } from '../util/random.js';
 import { anneal } from './anneal.js';
 import { greedyOrder } from './greedy.js';
-import { orderCost, type Game } from './problem.js';
+import { orderCost, type CostState, type Game } from './problem.js';
 
 /** Default window: 16 positions, 192 annealing moves (12 per position). */
 export const WINDOW_SIZE = 16;
@@ -26,7 +26,15 @@ export interface WindowedOptions {
   readonly maxWindows?: number;
   /** Called with every improvement of the whole order. */
   readonly onImprove?: (multiplications: number, order: readonly VertexId[]) => void;
+  /**
+   * Solve each window exactly (subset dynamic programming, windows of at most MAX_EXACT_WINDOW vertices)
+   * instead of annealing it. Passes then cycle through `windowSize` / 4 offsets, not 2.
+   */
+  readonly exact?: boolean;
 }
+
+/** The widest window exactWindowOrder solves: 2^16 subsets. */
+export const MAX_EXACT_WINDOW = 16;
 
 export interface WindowedResult {
   readonly order: VertexId[];
@@ -57,9 +65,16 @@ export function windowedSearch(
     shouldStop = () => false,
     maxWindows = Infinity,
     onImprove,
+    exact = false,
   } = options;
   if (!Number.isInteger(windowSize) || windowSize < 1)
     throw new RangeError(`windowSize must be a positive integer, got ${windowSize}`);
+  if (exact && windowSize > MAX_EXACT_WINDOW)
+    throw new RangeError(`exact windows hold at most ${MAX_EXACT_WINDOW} vertices, got ${windowSize}`);
+  // Exact windows cannot be improved by a second look, so passes shift the window grid instead.
+  const offsets = exact
+    ? Array.from({ length: Math.max(1, windowSize >> 2) }, (_x, k) => 4 * k)
+    : [0, Math.floor(windowSize / 2)];
   const movesPerWindow = options.movesPerWindow ?? 12 * windowSize;
   const rng = new Rng(seed);
   const order = [...start.order];
@@ -70,8 +85,8 @@ export function windowedSearch(
   let passes = 0;
   let idlePasses = 0;
   let stopped = false;
-  while (idlePasses < 2 && n > 1 && windows < maxWindows && !shouldStop('pass')) {
-    const offset = passes % 2 === 0 ? 0 : Math.floor(windowSize / 2);
+  while (idlePasses < offsets.length && n > 1 && windows < maxWindows && !shouldStop('pass')) {
+    const offset = offsets[passes % offsets.length];
     const { order: local, costs } = localityOrder(base, order);
     for (let i = 0; i < n; i++) order[i] = local[i]; // (a spread of 10^5 arguments overflows the stack)
     const chosen = costliestWindows(order, costs, offset, windowSize, maxWindows - windows);
@@ -90,7 +105,10 @@ export function windowedSearch(
       }
       windows++;
       const ids = order.slice(at, end);
-      const better = improveWindow(state.extractLocal(ids), ids.length, rng, movesPerWindow);
+      const local = state.extractLocal(ids);
+      const better = exact
+        ? exactWindow(local, ids.length)
+        : improveWindow(local, ids.length, rng, movesPerWindow);
       if (better) {
         for (let k = 0; k < ids.length; k++) order[at + k] = ids[better.order[k] - 1];
         total -= better.saving;
@@ -157,6 +175,59 @@ function improveWindow(
     if (a.multiplications < best.multiplications) best = a;
   }
   return best.multiplications < now ? { order: best.order, saving: now - best.multiplications } : null;
+}
+
+/** exactWindowOrder on one window of local ids 1..m: the saving against 1, 2, …, m, or null. */
+function exactWindow(local: ScalarCostEngine, m: number): { order: VertexId[]; saving: number } | null {
+  const current = Array.from({ length: m }, (_x, k) => k + 1);
+  const game: Game = { eliminable: current, initial: () => local.clone() };
+  const now = orderCost(game, current);
+  const best = exactWindowOrder(game);
+  return best.multiplications < now ? { order: best.order, saving: now - best.multiplications } : null;
+}
+
+/**
+ * The cheapest order of a small game whose state after eliminating a set does not depend on the order
+ * (scalar graphs: the fill of a set is its paths, whatever the order), by dynamic programming over
+ * subsets: best(S ∪ {v}) = min over v of best(S) + cost of v after S. One state is kept per subset of
+ * the current size only (any order reaching S gives the same state), so memory is the widest layer,
+ * C(m, m/2) states, and time m·2^m cost queries. Ties go to the first vertex found (lowest position).
+ */
+export function exactWindowOrder(game: Game): { order: VertexId[]; multiplications: number } {
+  const verts = game.eliminable;
+  const m = verts.length;
+  if (m > MAX_EXACT_WINDOW)
+    throw new RangeError(`exact windows hold at most ${MAX_EXACT_WINDOW} vertices, got ${m}`);
+  const size = 1 << m;
+  const cost = new Float64Array(size).fill(Infinity);
+  const last = new Int8Array(size).fill(-1);
+  cost[0] = 0;
+  let layer = new Map<number, CostState>([[0, game.initial()]]);
+  for (let k = 0; k < m; k++) {
+    const next = new Map<number, CostState>();
+    for (const [mask, state] of layer) {
+      for (let i = 0; i < m; i++) {
+        const bit = 1 << i;
+        if (mask & bit) continue;
+        const to = mask | bit;
+        const c = cost[mask] + state.eliminationCost(verts[i]);
+        if (c < cost[to]) {
+          cost[to] = c;
+          last[to] = i;
+        }
+        if (!next.has(to)) {
+          const s = state.clone();
+          s.eliminate(verts[i]);
+          next.set(to, s);
+        }
+      }
+    }
+    layer = next;
+  }
+  const order: VertexId[] = [];
+  for (let mask = size - 1; mask !== 0; mask ^= 1 << last[mask]) order.push(verts[last[mask]]);
+  order.reverse();
+  return { order, multiplications: cost[size - 1] };
 }
 
 /**
