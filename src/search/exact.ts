@@ -1,7 +1,7 @@
 import type { VertexId } from '../graph/graph.js';
 import { MinHeap } from '../util/heap.js';
 import { boundVertices, vertexCutBounds } from './lower-bound.js';
-import type { SearchProblem } from './problem.js';
+import type { CostState, SearchProblem } from './problem.js';
 import { falseTwinPairs, independentComponents } from './reductions.js';
 import type { SearchResult } from './result.js';
 import { StateBound } from './state-bound.js';
@@ -18,6 +18,11 @@ export interface ExactOptions {
    * lower bound proven so far.
    */
   readonly maxStates?: number;
+  /**
+   * Most states expanded in all (default: no limit): a work budget that, unlike the time limit, does not
+   * depend on machine load. When it is reached the search stops with stopReason `budget`.
+   */
+  readonly maxExpansions?: number;
   /** A known order and its cost: states that cannot beat it are pruned, and it is returned if nothing beats it. */
   readonly incumbent?: { readonly order: readonly VertexId[]; readonly multiplications: number };
   /**
@@ -131,6 +136,10 @@ export function exactSearch(problem: SearchProblem, options: ExactOptions = {}):
   components.forEach((verts, k) => {
     const left = timeLimitMs - (performance.now() - start);
     const share = Math.max(1, left / (components.length - k));
+    const work =
+      options.maxExpansions === undefined
+        ? undefined
+        : Math.max(1, Math.floor((options.maxExpansions - expanded) / (components.length - k)));
     const sub = incumbent
       ? {
           order: incumbent.order.filter((v) => verts.includes(v)),
@@ -140,7 +149,7 @@ export function exactSearch(problem: SearchProblem, options: ExactOptions = {}):
     const r = searchComponent(
       problem,
       verts,
-      { ...options, timeLimitMs: share, incumbent: sub, sharedUpperBound: undefined },
+      { ...options, timeLimitMs: share, maxExpansions: work, incumbent: sub, sharedUpperBound: undefined },
       performance.now(),
     );
     expanded += Number(r.stats?.statesExpanded ?? 0);
@@ -199,7 +208,7 @@ function searchComponent(
   start: number,
 ): SearchResult {
   if (options.bound !== undefined) return searchComponentWith(problem, verts, options, start);
-  const { timeLimitMs = 60_000, maxStates = 4_000_000 } = options;
+  const { timeLimitMs = 60_000, maxStates = 4_000_000, maxExpansions } = options;
   const first = searchComponentWith(
     problem,
     verts,
@@ -208,6 +217,7 @@ function searchComponent(
       bound: 'cuts',
       timeLimitMs: timeLimitMs / 4,
       maxStates: Math.max(1000, Math.floor(maxStates / 8)),
+      maxExpansions: maxExpansions === undefined ? undefined : Math.max(1, Math.floor(maxExpansions / 8)),
     },
     start,
   );
@@ -224,6 +234,10 @@ function searchComponent(
       bound: 'static',
       incumbent,
       timeLimitMs: Math.max(0, timeLimitMs - (performance.now() - start)),
+      maxExpansions:
+        maxExpansions === undefined
+          ? undefined
+          : Math.max(0, maxExpansions - Number(first.stats?.statesExpanded ?? 0)),
     },
     start,
   );
@@ -251,7 +265,13 @@ function searchComponentWith(
   options: ExactOptions,
   start: number,
 ): SearchResult {
-  const { timeLimitMs = 60_000, maxStates = 4_000_000, incumbent, sharedUpperBound } = options;
+  const {
+    timeLimitMs = 60_000,
+    maxStates = 4_000_000,
+    maxExpansions = Infinity,
+    incumbent,
+    sharedUpperBound,
+  } = options;
   const n = verts.length;
   const cuts = vertexCutBounds(problem);
   const usable = verts.map((v) => cuts.get(v)?.usable ?? false);
@@ -282,6 +302,8 @@ function searchComponentWith(
   const key = new Uint32Array(words);
   const childKey = new Uint32Array(words);
   const has = (k: Uint32Array, i: number): boolean => ((k[i >>> 5] >>> (i & 31)) & 1) === 1;
+  /** Whether vertex i is still to be eliminated in the state being expanded (whose set is `key`). */
+  const remaining = (i: number): boolean => !has(key, i);
   const orderOf = (s: number): VertexId[] => {
     const order: VertexId[] = [];
     for (let t = s; table.parent(t) >= 0; t = table.parent(t)) {
@@ -297,11 +319,25 @@ function searchComponentWith(
   heap.push(rootH, 0, table.add(key, 0, -1, -1));
   const lbd = new Float64Array(n);
   const moveCost = new Float64Array(n);
+  const initial = problem.initial();
+  let state = initial.clone();
+  const builtKey = new Uint32Array(words);
+  let expandedState = initial.clone();
+  const expandedKey = new Uint32Array(words);
+  const copyState = (from: CostState): void => {
+    if (state.copyFrom) state.copyFrom(from);
+    else state = from.clone();
+  };
+  const isSubset = (a: Uint32Array, b: Uint32Array): boolean => {
+    for (let k = 0; k < words; k++) if ((a[k] & ~b[k]) !== 0) return false;
+    return true;
+  };
+  let rebuilds = 0;
   let expanded = 0;
   let pops = 0;
   let flows = 0;
   let finished = false;
-  let stopReason: 'time' | 'memory' | null = null;
+  let stopReason: 'time' | 'memory' | 'budget' | null = null;
 
   while (heap.size > 0) {
     const f = heap.peekPriority();
@@ -338,6 +374,11 @@ function searchComponentWith(
       heap.push(f, -depth, s);
       break;
     }
+    if (expanded >= maxExpansions) {
+      stopReason = 'budget';
+      heap.push(f, -depth, s);
+      break;
+    }
     let done = true;
     for (let i = 0; i < n && done; i++) done = has(key, i);
     if (done) {
@@ -346,10 +387,28 @@ function searchComponentWith(
       finished = true;
       break;
     }
-    // Rebuild the state of this set in any order (they all give the same state).
-    const state = problem.initial();
-    for (let i = 0; i < n; i++) if (has(key, i)) state.eliminate(verts[i]);
-    const remaining = (i: number): boolean => !has(key, i);
+    // The state of this set, built in any order (they all give the same state): on from the last state
+    // built or the last state expanded when its set is a subset of this one (a parent or an ancestor,
+    // usually), else from the start.
+    if (!isSubset(builtKey, key)) {
+      if (isSubset(expandedKey, key)) {
+        copyState(expandedState);
+        builtKey.set(expandedKey);
+      } else {
+        copyState(initial);
+        builtKey.fill(0);
+        rebuilds++;
+      }
+    }
+    for (let k = 0; k < words; k++) {
+      let fresh = key[k] & ~builtKey[k];
+      while (fresh !== 0) {
+        const low = fresh & -fresh;
+        state.eliminate(verts[(k << 5) + 31 - Math.clz32(low)]);
+        fresh ^= low;
+      }
+      builtKey[k] = key[k];
+    }
     if (boundOf) flows += boundOf.compute(state, remaining, shareWith, lbd);
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -384,6 +443,9 @@ function searchComponentWith(
     }
     table.close(s);
     expanded++;
+    if (expandedState.copyFrom) expandedState.copyFrom(state);
+    else expandedState = state.clone();
+    expandedKey.set(key);
     for (let i = forced < 0 ? 0 : forced; i < (forced < 0 ? n : forced + 1); i++) {
       if (has(key, i) || isSecond[i]) continue;
       // A twin pair moves together: after x, y costs what x cost (its neighbours are unchanged).
@@ -420,6 +482,7 @@ function searchComponentWith(
       statesExpanded: expanded,
       statesStored: table.count,
       maxFlows: flows,
+      stateRebuilds: rebuilds,
       twinPairs: isSecond.reduce((a, b) => a + b, 0),
       stopReason: stopReason ?? 'done',
     },
