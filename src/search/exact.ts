@@ -2,6 +2,7 @@ import type { VertexId } from '../graph/graph.js';
 import { MinHeap } from '../util/heap.js';
 import { boundVertices, vertexCutBounds } from './lower-bound.js';
 import type { CostState, SearchProblem } from './problem.js';
+import { groupBounds } from './group-bound.js';
 import { falseTwinPairs, independentComponents } from './reductions.js';
 import type { SearchResult } from './result.js';
 import { StateBound } from './state-bound.js';
@@ -39,6 +40,8 @@ export interface ExactOptions {
    * more states). Both are consistent.
    */
   readonly bound?: 'cuts' | 'static';
+  /** Raise h by the joint bounds of small groups of adjacent vertices (group-bound.ts); off only to test them. Default true. */
+  readonly groupBound?: boolean;
   /** Apply the proven reductions (independent groups, false twins); off only to test them. Default true. */
   readonly reductions?: boolean;
 }
@@ -293,7 +296,23 @@ function searchComponentWith(
   }
   const shareWith = Array.from(partner);
   const perState = options.bound !== 'static' && usable.some(Boolean);
-  const boundOf = perState ? new StateBound(boundVertices(problem, verts, cuts)) : null;
+  const fixed = boundVertices(problem, verts, cuts);
+  const boundOf = perState ? new StateBound(fixed) : null;
+  // Groups of adjacent vertices whose joint bound beats the sum of their own (group-bound.ts); twins move
+  // as one and stay out.
+  const groups =
+    options.groupBound === false || !usable.some(Boolean)
+      ? null
+      : groupBounds(
+          problem,
+          verts,
+          fixed,
+          usable.map((u, i) => u && partner[i] < 0),
+        );
+  const groupOf = groups ? groups.groupOf : new Int32Array(n).fill(-1);
+  const bitOf = groups ? groups.bitOf : new Int32Array(n);
+  const groupMembers = groups ? groups.members : [];
+  const groupTable = groups ? groups.table : [];
 
   let upper = incumbent ? incumbent.multiplications : Infinity;
   let bestOrder: VertexId[] | null = incumbent ? [...incumbent.order] : null;
@@ -318,6 +337,7 @@ function searchComponentWith(
   const rootH = staticLb.reduce((s, x) => s + x, 0);
   heap.push(rootH, 0, table.add(key, 0, -1, -1));
   const lbd = new Float64Array(n);
+  const drop = new Float64Array(n);
   const moveCost = new Float64Array(n);
   const initial = problem.initial();
   let state = initial.clone();
@@ -410,7 +430,6 @@ function searchComponentWith(
       builtKey[k] = key[k];
     }
     if (boundOf) flows += boundOf.compute(state, remaining, shareWith, lbd);
-    let sum = 0;
     for (let i = 0; i < n; i++) {
       if (has(key, i)) continue;
       if (!boundOf) {
@@ -418,7 +437,30 @@ function searchComponentWith(
         const [pin, pout] = usable[i] && state.permanentDegrees ? state.permanentDegrees(verts[i]) : [0, 0];
         lbd[i] = usable[i] ? Math.max(staticIn[i], pin) * Math.max(staticOut[i], pout) : 0;
       }
+    }
+    // h: the per-vertex bounds, raised for the groups of group-bound.ts; drop[i] = how much h may fall
+    // when i is eliminated next (its group's term now less the term without i).
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (has(key, i) || groupOf[i] >= 0) continue;
       sum += lbd[i];
+      drop[i] = lbd[i];
+    }
+    for (let q = 0; q < groupMembers.length; q++) {
+      const members = groupMembers[q];
+      const t = groupTable[q];
+      let rest = 0;
+      let lbSum = 0;
+      for (const x of members) {
+        if (has(key, x)) continue;
+        rest |= bitOf[x];
+        lbSum += lbd[x];
+      }
+      if (rest === 0) continue;
+      const term = Math.max(t[rest], lbSum);
+      sum += term;
+      for (const x of members)
+        if (rest & bitOf[x]) drop[x] = term - Math.max(t[rest & ~bitOf[x]], lbSum - lbd[x]);
     }
     // The next move (a zero-cost vertex if there is one: eliminating it first loses nothing, since it
     // only removes paths, so it is the only move tried) pays at least its bound plus the least excess.
@@ -428,9 +470,9 @@ function searchComponentWith(
       if (has(key, i) || isSecond[i]) continue;
       moveCost[i] = state.eliminationCost(verts[i]);
       if (forced < 0 && state.markowitzDegree(verts[i]) === 0) forced = i;
-      excess = Math.min(excess, moveCost[i] - lbd[i]);
+      excess = Math.min(excess, moveCost[i] - drop[i]);
     }
-    if (forced >= 0) excess = moveCost[forced] - lbd[forced];
+    if (forced >= 0) excess = moveCost[forced] - drop[forced];
     // The excess only prunes: re-queueing on it would pop (and rebuild) nearly every state twice.
     if (g + sum + Math.max(0, excess) >= upper) continue;
     const h = sum;
@@ -451,7 +493,7 @@ function searchComponentWith(
       // A twin pair moves together: after x, y costs what x cost (its neighbours are unchanged).
       const j = partner[i];
       const g2 = g + (j >= 0 ? 2 * moveCost[i] : moveCost[i]);
-      const f2 = g2 + sum - lbd[i] - (j >= 0 ? lbd[j] : 0);
+      const f2 = g2 + sum - drop[i] - (j >= 0 ? drop[j] : 0);
       const depth2 = depth + (j >= 0 ? 2 : 1);
       if (f2 >= upper) continue;
       childKey.set(key);
@@ -484,6 +526,7 @@ function searchComponentWith(
       maxFlows: flows,
       stateRebuilds: rebuilds,
       twinPairs: isSecond.reduce((a, b) => a + b, 0),
+      boundGroups: groupMembers.length,
       stopReason: stopReason ?? 'done',
     },
   };
