@@ -2,10 +2,10 @@ import type { VertexId } from '../graph/graph.js';
 import { MinHeap } from '../util/heap.js';
 import { boundVertices, vertexCutBounds } from './lower-bound.js';
 import type { CostState, SearchProblem } from './problem.js';
-import { groupBounds } from './group-bound.js';
+import { groupBounds, groupTerms, noGroups } from './group-bound.js';
 import { falseTwinPairs, independentComponents } from './reductions.js';
 import type { SearchResult } from './result.js';
-import { StateBound } from './state-bound.js';
+import { permanentCutBound, StateBound } from './state-bound.js';
 import { StateTable } from './state-table.js';
 
 export { independentComponents } from './reductions.js';
@@ -136,40 +136,43 @@ export function exactSearch(problem: SearchProblem, options: ExactOptions = {}):
   let stored = 0;
   let twinPairs = 0;
   let memoryHit = false;
-  components.forEach((verts, k) => {
-    const left = timeLimitMs - (performance.now() - start);
-    const share = Math.max(1, left / (components.length - k));
-    const work =
-      options.maxExpansions === undefined
-        ? undefined
-        : Math.max(1, Math.floor((options.maxExpansions - expanded) / (components.length - k)));
-    const sub = incumbent
-      ? {
-          order: incumbent.order.filter((v) => verts.includes(v)),
-          multiplications: verts.reduce((s, v) => s + (stepCost.get(v) ?? 0), 0),
-        }
-      : undefined;
-    const r = searchComponent(
-      problem,
-      verts,
-      { ...options, timeLimitMs: share, maxExpansions: work, incumbent: sub, sharedUpperBound: undefined },
-      performance.now(),
-    );
-    expanded += Number(r.stats?.statesExpanded ?? 0);
-    stored = Math.max(stored, Number(r.stats?.statesStored ?? 0));
-    twinPairs += Number(r.stats?.twinPairs ?? 0);
-    memoryHit ||= r.stats?.stopReason === 'memory';
-    const bound = r.certificate === 'optimal' ? (r.multiplications as number) : r.certificate.lowerBound;
-    lowerBound += bound;
-    proven &&= r.certificate === 'optimal';
-    if (r.order && r.multiplications !== null) {
-      order.push(...r.order);
-      total += r.multiplications;
-    } else {
-      proven = false;
-      total = NaN;
-    }
-  });
+  // Smallest groups first: they finish in a fraction of their share and leave the rest to the larger ones.
+  [...components]
+    .sort((a, b) => a.length - b.length)
+    .forEach((verts, k) => {
+      const left = timeLimitMs - (performance.now() - start);
+      const share = Math.max(1, left / (components.length - k));
+      const work =
+        options.maxExpansions === undefined
+          ? undefined
+          : Math.max(1, Math.floor((options.maxExpansions - expanded) / (components.length - k)));
+      const sub = incumbent
+        ? {
+            order: incumbent.order.filter((v) => verts.includes(v)),
+            multiplications: verts.reduce((s, v) => s + (stepCost.get(v) ?? 0), 0),
+          }
+        : undefined;
+      const r = searchComponent(
+        problem,
+        verts,
+        { ...options, timeLimitMs: share, maxExpansions: work, incumbent: sub, sharedUpperBound: undefined },
+        performance.now(),
+      );
+      expanded += Number(r.stats?.statesExpanded ?? 0);
+      stored = Math.max(stored, Number(r.stats?.statesStored ?? 0));
+      twinPairs += Number(r.stats?.twinPairs ?? 0);
+      memoryHit ||= r.stats?.stopReason === 'memory';
+      const bound = r.certificate === 'optimal' ? (r.multiplications as number) : r.certificate.lowerBound;
+      lowerBound += bound;
+      proven &&= r.certificate === 'optimal';
+      if (r.order && r.multiplications !== null) {
+        order.push(...r.order);
+        total += r.multiplications;
+      } else {
+        proven = false;
+        total = NaN;
+      }
+    });
   const complete = Number.isFinite(total);
   return {
     order: complete ? order : null,
@@ -302,17 +305,13 @@ function searchComponentWith(
   // as one and stay out.
   const groups =
     options.groupBound === false || !usable.some(Boolean)
-      ? null
+      ? noGroups(n)
       : groupBounds(
           problem,
           verts,
           fixed,
           usable.map((u, i) => u && partner[i] < 0),
         );
-  const groupOf = groups ? groups.groupOf : new Int32Array(n).fill(-1);
-  const bitOf = groups ? groups.bitOf : new Int32Array(n);
-  const groupMembers = groups ? groups.members : [];
-  const groupTable = groups ? groups.table : [];
 
   let upper = incumbent ? incumbent.multiplications : Infinity;
   let bestOrder: VertexId[] | null = incumbent ? [...incumbent.order] : null;
@@ -433,35 +432,11 @@ function searchComponentWith(
     for (let i = 0; i < n; i++) {
       if (has(key, i)) continue;
       if (!boundOf) {
-        // Cheap bound: static cuts, raised by the neighbours v can never lose (inputs, pure outputs).
-        const [pin, pout] = usable[i] && state.permanentDegrees ? state.permanentDegrees(verts[i]) : [0, 0];
-        lbd[i] = usable[i] ? Math.max(staticIn[i], pin) * Math.max(staticOut[i], pout) : 0;
+        lbd[i] = permanentCutBound(state, verts[i], usable[i], staticIn[i], staticOut[i]);
       }
     }
-    // h: the per-vertex bounds, raised for the groups of group-bound.ts; drop[i] = how much h may fall
-    // when i is eliminated next (its group's term now less the term without i).
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      if (has(key, i) || groupOf[i] >= 0) continue;
-      sum += lbd[i];
-      drop[i] = lbd[i];
-    }
-    for (let q = 0; q < groupMembers.length; q++) {
-      const members = groupMembers[q];
-      const t = groupTable[q];
-      let rest = 0;
-      let lbSum = 0;
-      for (const x of members) {
-        if (has(key, x)) continue;
-        rest |= bitOf[x];
-        lbSum += lbd[x];
-      }
-      if (rest === 0) continue;
-      const term = Math.max(t[rest], lbSum);
-      sum += term;
-      for (const x of members)
-        if (rest & bitOf[x]) drop[x] = term - Math.max(t[rest & ~bitOf[x]], lbSum - lbd[x]);
-    }
+    // h: the per-vertex bounds, raised for the groups of group-bound.ts.
+    const sum = groupTerms(groups, remaining, lbd, drop);
     // The next move (a zero-cost vertex if there is one: eliminating it first loses nothing, since it
     // only removes paths, so it is the only move tried) pays at least its bound plus the least excess.
     let forced = -1;
@@ -526,7 +501,7 @@ function searchComponentWith(
       maxFlows: flows,
       stateRebuilds: rebuilds,
       twinPairs: isSecond.reduce((a, b) => a + b, 0),
-      boundGroups: groupMembers.length,
+      boundGroups: groups.members.length,
       stopReason: stopReason ?? 'done',
     },
   };

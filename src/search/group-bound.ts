@@ -1,6 +1,7 @@
 import type { VertexId } from '../graph/graph.js';
 import type { SearchProblem } from './problem.js';
-import { CutFlow, type BoundVertices } from './state-bound.js';
+import { boundVertices, vertexCutBounds } from './lower-bound.js';
+import { CutFlow, permanentCutBound, type BoundVertices } from './state-bound.js';
 
 /**
  * A stronger bound for small groups of adjacent vertices (scalar graphs), fixed for a whole search.
@@ -143,4 +144,68 @@ export function groupBounds(
     table.push(tables[g]);
   });
   return { groupOf: finalGroup, bitOf, members, table };
+}
+
+/** No groups: h is the sum of the per-vertex bounds. */
+export function noGroups(n: number): GroupBounds {
+  return { groupOf: new Int32Array(n).fill(-1), bitOf: new Int32Array(n), members: [], table: [] };
+}
+
+/**
+ * h of a state: Σ lb over the remaining vertices outside groups plus each group's term
+ * max(T(rest), Σ_rest lb). Also fills drop[i], how much h may fall when i is eliminated next (its own lb,
+ * or its group's term less the term without it), for the bounds of the children and the next-move excess.
+ */
+export function groupTerms(
+  groups: GroupBounds,
+  remaining: (i: number) => boolean,
+  lbd: Float64Array,
+  drop: Float64Array,
+): number {
+  const { groupOf, bitOf, members, table } = groups;
+  let sum = 0;
+  for (let i = 0; i < lbd.length; i++) {
+    if (!remaining(i) || groupOf[i] >= 0) continue;
+    sum += lbd[i];
+    drop[i] = lbd[i];
+  }
+  for (let q = 0; q < members.length; q++) {
+    const t = table[q];
+    let rest = 0;
+    let lbSum = 0;
+    for (const x of members[q]) {
+      if (!remaining(x)) continue;
+      rest |= bitOf[x];
+      lbSum += lbd[x];
+    }
+    if (rest === 0) continue;
+    const term = Math.max(t[rest], lbSum);
+    sum += term;
+    for (const x of members[q])
+      if (rest & bitOf[x]) drop[x] = term - Math.max(t[rest & ~bitOf[x]], lbSum - lbd[x]);
+  }
+  return sum;
+}
+
+/**
+ * The bound exact search starts from after `eliminated` (any order): the groups' terms over static cuts
+ * raised by permanent degrees (the `static` bound of exactSearch); maxSize 1 forms no groups. For tests.
+ */
+export function groupLowerBound(
+  problem: SearchProblem,
+  eliminated: readonly VertexId[],
+  maxSize = MAX_GROUP_SIZE,
+): number {
+  const verts = problem.eliminable;
+  const cuts = vertexCutBounds(problem);
+  const bv = boundVertices(problem, verts, cuts);
+  const groups = groupBounds(problem, verts, bv, bv.usable, maxSize);
+  const state = problem.initial();
+  for (const v of eliminated) state.eliminate(v);
+  const gone = new Set(eliminated);
+  const lbd = new Float64Array(verts.length);
+  verts.forEach((v, i) => {
+    lbd[i] = permanentCutBound(state, v, bv.usable[i], bv.staticIn[i], bv.staticOut[i]);
+  });
+  return groupTerms(groups, (i) => !gone.has(verts[i]), lbd, new Float64Array(verts.length));
 }
