@@ -239,7 +239,8 @@ function searchComponent(
       ...options,
       bound: 'static',
       incumbent,
-      timeLimitMs: Math.max(0, timeLimitMs - (performance.now() - start)),
+      // Measured from the same start: what the first phase used is already spent.
+      timeLimitMs,
       maxExpansions:
         maxExpansions === undefined
           ? undefined
