@@ -20,7 +20,8 @@ export class ScalarCostEngine {
   private readonly inputMask: Int32Array;
   private readonly pureOutputMask: Int32Array;
   private readonly eliminated: Uint8Array;
-  private journal: Int32Array = new Int32Array(1024);
+  /** Allocated on the first journaled write: search clones states often and rarely journals them. */
+  private journal: Int32Array = new Int32Array(0);
   private journalLength = 0;
   private readonly marks: number[] = [];
   private readonly markedVertices: number[] = [];
@@ -278,7 +279,7 @@ export class ScalarCostEngine {
     if (old === value) return;
     if (this.journaling) {
       if (this.journalLength + 2 > this.journal.length) {
-        const bigger = new Int32Array(this.journal.length * 2);
+        const bigger = new Int32Array(Math.max(1024, this.journal.length * 2));
         bigger.set(this.journal);
         this.journal = bigger;
       }

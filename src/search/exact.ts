@@ -1,10 +1,11 @@
 import type { VertexId } from '../graph/graph.js';
 import { MinHeap } from '../util/heap.js';
 import { boundVertices, vertexCutBounds } from './lower-bound.js';
-import type { SearchProblem } from './problem.js';
+import type { CostState, SearchProblem } from './problem.js';
+import { groupBounds, groupTerms, noGroups } from './group-bound.js';
 import { falseTwinPairs, independentComponents } from './reductions.js';
 import type { SearchResult } from './result.js';
-import { StateBound } from './state-bound.js';
+import { permanentCutBound, StateBound } from './state-bound.js';
 import { StateTable } from './state-table.js';
 
 export { independentComponents } from './reductions.js';
@@ -18,6 +19,11 @@ export interface ExactOptions {
    * lower bound proven so far.
    */
   readonly maxStates?: number;
+  /**
+   * Most states expanded in all (default: no limit): a work budget that, unlike the time limit, does not
+   * depend on machine load. When it is reached the search stops with stopReason `budget`.
+   */
+  readonly maxExpansions?: number;
   /** A known order and its cost: states that cannot beat it are pruned, and it is returned if nothing beats it. */
   readonly incumbent?: { readonly order: readonly VertexId[]; readonly multiplications: number };
   /**
@@ -34,6 +40,8 @@ export interface ExactOptions {
    * more states). Both are consistent.
    */
   readonly bound?: 'cuts' | 'static';
+  /** Raise h by the joint bounds of small groups of adjacent vertices (group-bound.ts); off only to test them. Default true. */
+  readonly groupBound?: boolean;
   /** Apply the proven reductions (independent groups, false twins); off only to test them. Default true. */
   readonly reductions?: boolean;
 }
@@ -128,36 +136,43 @@ export function exactSearch(problem: SearchProblem, options: ExactOptions = {}):
   let stored = 0;
   let twinPairs = 0;
   let memoryHit = false;
-  components.forEach((verts, k) => {
-    const left = timeLimitMs - (performance.now() - start);
-    const share = Math.max(1, left / (components.length - k));
-    const sub = incumbent
-      ? {
-          order: incumbent.order.filter((v) => verts.includes(v)),
-          multiplications: verts.reduce((s, v) => s + (stepCost.get(v) ?? 0), 0),
-        }
-      : undefined;
-    const r = searchComponent(
-      problem,
-      verts,
-      { ...options, timeLimitMs: share, incumbent: sub, sharedUpperBound: undefined },
-      performance.now(),
-    );
-    expanded += Number(r.stats?.statesExpanded ?? 0);
-    stored = Math.max(stored, Number(r.stats?.statesStored ?? 0));
-    twinPairs += Number(r.stats?.twinPairs ?? 0);
-    memoryHit ||= r.stats?.stopReason === 'memory';
-    const bound = r.certificate === 'optimal' ? (r.multiplications as number) : r.certificate.lowerBound;
-    lowerBound += bound;
-    proven &&= r.certificate === 'optimal';
-    if (r.order && r.multiplications !== null) {
-      order.push(...r.order);
-      total += r.multiplications;
-    } else {
-      proven = false;
-      total = NaN;
-    }
-  });
+  // Smallest groups first: they finish in a fraction of their share and leave the rest to the larger ones.
+  [...components]
+    .sort((a, b) => a.length - b.length)
+    .forEach((verts, k) => {
+      const left = timeLimitMs - (performance.now() - start);
+      const share = Math.max(1, left / (components.length - k));
+      const work =
+        options.maxExpansions === undefined
+          ? undefined
+          : Math.max(1, Math.floor((options.maxExpansions - expanded) / (components.length - k)));
+      const sub = incumbent
+        ? {
+            order: incumbent.order.filter((v) => verts.includes(v)),
+            multiplications: verts.reduce((s, v) => s + (stepCost.get(v) ?? 0), 0),
+          }
+        : undefined;
+      const r = searchComponent(
+        problem,
+        verts,
+        { ...options, timeLimitMs: share, maxExpansions: work, incumbent: sub, sharedUpperBound: undefined },
+        performance.now(),
+      );
+      expanded += Number(r.stats?.statesExpanded ?? 0);
+      stored = Math.max(stored, Number(r.stats?.statesStored ?? 0));
+      twinPairs += Number(r.stats?.twinPairs ?? 0);
+      memoryHit ||= r.stats?.stopReason === 'memory';
+      const bound = r.certificate === 'optimal' ? (r.multiplications as number) : r.certificate.lowerBound;
+      lowerBound += bound;
+      proven &&= r.certificate === 'optimal';
+      if (r.order && r.multiplications !== null) {
+        order.push(...r.order);
+        total += r.multiplications;
+      } else {
+        proven = false;
+        total = NaN;
+      }
+    });
   const complete = Number.isFinite(total);
   return {
     order: complete ? order : null,
@@ -199,7 +214,7 @@ function searchComponent(
   start: number,
 ): SearchResult {
   if (options.bound !== undefined) return searchComponentWith(problem, verts, options, start);
-  const { timeLimitMs = 60_000, maxStates = 4_000_000 } = options;
+  const { timeLimitMs = 60_000, maxStates = 4_000_000, maxExpansions } = options;
   const first = searchComponentWith(
     problem,
     verts,
@@ -208,6 +223,7 @@ function searchComponent(
       bound: 'cuts',
       timeLimitMs: timeLimitMs / 4,
       maxStates: Math.max(1000, Math.floor(maxStates / 8)),
+      maxExpansions: maxExpansions === undefined ? undefined : Math.max(1, Math.floor(maxExpansions / 8)),
     },
     start,
   );
@@ -223,7 +239,12 @@ function searchComponent(
       ...options,
       bound: 'static',
       incumbent,
-      timeLimitMs: Math.max(0, timeLimitMs - (performance.now() - start)),
+      // Measured from the same start: what the first phase used is already spent.
+      timeLimitMs,
+      maxExpansions:
+        maxExpansions === undefined
+          ? undefined
+          : Math.max(0, maxExpansions - Number(first.stats?.statesExpanded ?? 0)),
     },
     start,
   );
@@ -251,7 +272,13 @@ function searchComponentWith(
   options: ExactOptions,
   start: number,
 ): SearchResult {
-  const { timeLimitMs = 60_000, maxStates = 4_000_000, incumbent, sharedUpperBound } = options;
+  const {
+    timeLimitMs = 60_000,
+    maxStates = 4_000_000,
+    maxExpansions = Infinity,
+    incumbent,
+    sharedUpperBound,
+  } = options;
   const n = verts.length;
   const cuts = vertexCutBounds(problem);
   const usable = verts.map((v) => cuts.get(v)?.usable ?? false);
@@ -273,7 +300,19 @@ function searchComponentWith(
   }
   const shareWith = Array.from(partner);
   const perState = options.bound !== 'static' && usable.some(Boolean);
-  const boundOf = perState ? new StateBound(boundVertices(problem, verts, cuts)) : null;
+  const fixed = boundVertices(problem, verts, cuts);
+  const boundOf = perState ? new StateBound(fixed) : null;
+  // Groups of adjacent vertices whose joint bound beats the sum of their own (group-bound.ts); twins move
+  // as one and stay out.
+  const groups =
+    options.groupBound === false || !usable.some(Boolean)
+      ? noGroups(n)
+      : groupBounds(
+          problem,
+          verts,
+          fixed,
+          usable.map((u, i) => u && partner[i] < 0),
+        );
 
   let upper = incumbent ? incumbent.multiplications : Infinity;
   let bestOrder: VertexId[] | null = incumbent ? [...incumbent.order] : null;
@@ -282,6 +321,8 @@ function searchComponentWith(
   const key = new Uint32Array(words);
   const childKey = new Uint32Array(words);
   const has = (k: Uint32Array, i: number): boolean => ((k[i >>> 5] >>> (i & 31)) & 1) === 1;
+  /** Whether vertex i is still to be eliminated in the state being expanded (whose set is `key`). */
+  const remaining = (i: number): boolean => !has(key, i);
   const orderOf = (s: number): VertexId[] => {
     const order: VertexId[] = [];
     for (let t = s; table.parent(t) >= 0; t = table.parent(t)) {
@@ -296,12 +337,27 @@ function searchComponentWith(
   const rootH = staticLb.reduce((s, x) => s + x, 0);
   heap.push(rootH, 0, table.add(key, 0, -1, -1));
   const lbd = new Float64Array(n);
+  const drop = new Float64Array(n);
   const moveCost = new Float64Array(n);
+  const initial = problem.initial();
+  let state = initial.clone();
+  const builtKey = new Uint32Array(words);
+  let expandedState = initial.clone();
+  const expandedKey = new Uint32Array(words);
+  const copyState = (from: CostState): void => {
+    if (state.copyFrom) state.copyFrom(from);
+    else state = from.clone();
+  };
+  const isSubset = (a: Uint32Array, b: Uint32Array): boolean => {
+    for (let k = 0; k < words; k++) if ((a[k] & ~b[k]) !== 0) return false;
+    return true;
+  };
+  let rebuilds = 0;
   let expanded = 0;
   let pops = 0;
   let flows = 0;
   let finished = false;
-  let stopReason: 'time' | 'memory' | null = null;
+  let stopReason: 'time' | 'memory' | 'budget' | null = null;
 
   while (heap.size > 0) {
     const f = heap.peekPriority();
@@ -338,6 +394,11 @@ function searchComponentWith(
       heap.push(f, -depth, s);
       break;
     }
+    if (expanded >= maxExpansions) {
+      stopReason = 'budget';
+      heap.push(f, -depth, s);
+      break;
+    }
     let done = true;
     for (let i = 0; i < n && done; i++) done = has(key, i);
     if (done) {
@@ -346,21 +407,37 @@ function searchComponentWith(
       finished = true;
       break;
     }
-    // Rebuild the state of this set in any order (they all give the same state).
-    const state = problem.initial();
-    for (let i = 0; i < n; i++) if (has(key, i)) state.eliminate(verts[i]);
-    const remaining = (i: number): boolean => !has(key, i);
+    // The state of this set, built in any order (they all give the same state): on from the last state
+    // built or the last state expanded when its set is a subset of this one (a parent or an ancestor,
+    // usually), else from the start.
+    if (!isSubset(builtKey, key)) {
+      if (isSubset(expandedKey, key)) {
+        copyState(expandedState);
+        builtKey.set(expandedKey);
+      } else {
+        copyState(initial);
+        builtKey.fill(0);
+        rebuilds++;
+      }
+    }
+    for (let k = 0; k < words; k++) {
+      let fresh = key[k] & ~builtKey[k];
+      while (fresh !== 0) {
+        const low = fresh & -fresh;
+        state.eliminate(verts[(k << 5) + 31 - Math.clz32(low)]);
+        fresh ^= low;
+      }
+      builtKey[k] = key[k];
+    }
     if (boundOf) flows += boundOf.compute(state, remaining, shareWith, lbd);
-    let sum = 0;
     for (let i = 0; i < n; i++) {
       if (has(key, i)) continue;
       if (!boundOf) {
-        // Cheap bound: static cuts, raised by the neighbours v can never lose (inputs, pure outputs).
-        const [pin, pout] = usable[i] && state.permanentDegrees ? state.permanentDegrees(verts[i]) : [0, 0];
-        lbd[i] = usable[i] ? Math.max(staticIn[i], pin) * Math.max(staticOut[i], pout) : 0;
+        lbd[i] = permanentCutBound(state, verts[i], usable[i], staticIn[i], staticOut[i]);
       }
-      sum += lbd[i];
     }
+    // h: the per-vertex bounds, raised for the groups of group-bound.ts.
+    const sum = groupTerms(groups, remaining, lbd, drop);
     // The next move (a zero-cost vertex if there is one: eliminating it first loses nothing, since it
     // only removes paths, so it is the only move tried) pays at least its bound plus the least excess.
     let forced = -1;
@@ -369,9 +446,9 @@ function searchComponentWith(
       if (has(key, i) || isSecond[i]) continue;
       moveCost[i] = state.eliminationCost(verts[i]);
       if (forced < 0 && state.markowitzDegree(verts[i]) === 0) forced = i;
-      excess = Math.min(excess, moveCost[i] - lbd[i]);
+      excess = Math.min(excess, moveCost[i] - drop[i]);
     }
-    if (forced >= 0) excess = moveCost[forced] - lbd[forced];
+    if (forced >= 0) excess = moveCost[forced] - drop[forced];
     // The excess only prunes: re-queueing on it would pop (and rebuild) nearly every state twice.
     if (g + sum + Math.max(0, excess) >= upper) continue;
     const h = sum;
@@ -384,12 +461,15 @@ function searchComponentWith(
     }
     table.close(s);
     expanded++;
+    if (expandedState.copyFrom) expandedState.copyFrom(state);
+    else expandedState = state.clone();
+    expandedKey.set(key);
     for (let i = forced < 0 ? 0 : forced; i < (forced < 0 ? n : forced + 1); i++) {
       if (has(key, i) || isSecond[i]) continue;
       // A twin pair moves together: after x, y costs what x cost (its neighbours are unchanged).
       const j = partner[i];
       const g2 = g + (j >= 0 ? 2 * moveCost[i] : moveCost[i]);
-      const f2 = g2 + sum - lbd[i] - (j >= 0 ? lbd[j] : 0);
+      const f2 = g2 + sum - drop[i] - (j >= 0 ? drop[j] : 0);
       const depth2 = depth + (j >= 0 ? 2 : 1);
       if (f2 >= upper) continue;
       childKey.set(key);
@@ -420,7 +500,9 @@ function searchComponentWith(
       statesExpanded: expanded,
       statesStored: table.count,
       maxFlows: flows,
+      stateRebuilds: rebuilds,
       twinPairs: isSecond.reduce((a, b) => a + b, 0),
+      boundGroups: groups.members.length,
       stopReason: stopReason ?? 'done',
     },
   };

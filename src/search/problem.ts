@@ -23,6 +23,8 @@ export interface CostState {
   /** Nodes `node` has an edge to now, ascending. */
   successors(node: number): number[];
   clone(): CostState;
+  /** Overwrites this state with another state of the same game, without allocating (where supported). */
+  copyFrom?(other: CostState): void;
 }
 
 /** What a local search needs of a game: its actions and a fresh start state (graphs or windows of them). */

@@ -1,3 +1,4 @@
+import type { VertexId } from '../graph/graph.js';
 import type { CostState } from './problem.js';
 
 /**
@@ -135,6 +136,22 @@ export class CutFlow {
     }
     return flow;
   }
+}
+
+/**
+ * The cheap per-state bound of one vertex: its static cuts, raised by the neighbours it can never lose
+ * (input predecessors, pure-output successors); 0 where no bound applies.
+ */
+export function permanentCutBound(
+  state: CostState,
+  vertex: VertexId,
+  usable: boolean,
+  staticIn: number,
+  staticOut: number,
+): number {
+  if (!usable) return 0;
+  const [pin, pout] = state.permanentDegrees ? state.permanentDegrees(vertex) : [0, 0];
+  return Math.max(staticIn, pin) * Math.max(staticOut, pout);
 }
 
 /** What the per-state bound needs to know about the vertices of a search, fixed for the whole search. */
