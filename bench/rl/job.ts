@@ -3,9 +3,10 @@
  *
  *   npx tsx bench/rl/job.ts '<JobSpec as JSON>'   → one JobResult as JSON on the last stdout line
  *
- * Every budget is work, not time, except simulated annealing's `annealSeconds` (the equal-wall-time
- * comparison): AlphaZero runs a fixed number of episodes, the search-only ablation a fixed number of
- * evaluations, annealing a fixed number of eliminations. Wall and CPU time are recorded beside.
+ * Every budget is work: AlphaZero runs a fixed number of episodes, the search-only ablation a fixed
+ * number of evaluations, annealing a fixed number of eliminations (for the equal-time comparison, the
+ * eliminations this machine does in AlphaZero's CPU seconds). Wall and CPU time are recorded beside;
+ * `annealSeconds` (a wall-clock limit) remains for runs on an otherwise idle machine.
  */
 import type { Architecture, PolicyValueNet } from '../../src/nn/network.js';
 import { cpuSeconds, networkStateFromJson } from '../../src/rl/agent.js';
@@ -44,6 +45,12 @@ export interface JobSpec {
   /** Annealing: eliminations (work budget) or seconds (the one wall-clock budget). */
   readonly annealEliminations?: number;
   readonly annealSeconds?: number;
+  /**
+   * Annealing: the CPU seconds to match (AlphaZero's, for an equal-time comparison on a shared machine).
+   * Turned into an elimination budget by a short measurement of this machine's elimination rate, so the
+   * run itself is work-budgeted and the count it used is recorded.
+   */
+  readonly annealCpuSeconds?: number;
 }
 
 export interface JobResult {
@@ -59,12 +66,16 @@ export interface JobResult {
   readonly meanCosts: number[];
   /** Wall seconds since the start of training at the end of each episode. */
   readonly episodeSeconds: number[];
+  /** CPU seconds of this process at the end of each episode (since the start of the job). */
+  readonly episodeCpuSeconds?: number[];
   /** Best cost seen by the end of each episode. */
   readonly bestCosts: number[];
   readonly episodes: number;
   /** Network (or uniform-prior) evaluations; annealing: eliminations. */
   readonly evaluations: number;
   readonly annealMoves?: number;
+  /** Annealing with annealCpuSeconds: the measured eliminations per CPU second behind its budget. */
+  readonly annealRate?: number;
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
 }
@@ -131,16 +142,23 @@ async function runAlphaZero(spec: JobSpec, game: EliminationGame): Promise<Omit<
   const ends = new Set(tenthEnds(spec.episodes ?? 1));
   const meanCosts: number[] = [];
   const episodeSeconds: number[] = [];
+  const episodeCpuSeconds: number[] = [];
   const bestCosts: number[] = [];
   let evaluations = 0;
   for (;;) {
     if (spec.gumbelScaleEnd !== undefined)
-      gumbelScale = linearSchedule(config.search.gumbelScale, spec.gumbelScaleEnd, trainer.episode, spec.episodes ?? 1);
+      gumbelScale = linearSchedule(
+        config.search.gumbelScale,
+        spec.gumbelScaleEnd,
+        trainer.episode,
+        spec.episodes ?? 1,
+      );
     const report = await trainer.runEpisode();
     evaluations += report.evaluations;
     meanCosts.push(report.points[0].meanCost);
     bestCosts.push(trainer.best.get(game)?.multiplications ?? NaN);
     episodeSeconds.push((performance.now() - t0) / 1000);
+    episodeCpuSeconds.push(cpuSeconds() - cpu0);
     // Progress for whoever watches the job's stderr (the bench keeps only stdout).
     process.stderr.write(
       `episode ${trainer.episode}: mean ${report.points[0].meanCost.toFixed(1)}, best ${bestCosts.at(-1)}, ${episodeSeconds.at(-1)?.toFixed(1)} s\n`,
@@ -166,6 +184,7 @@ async function runAlphaZero(spec: JobSpec, game: EliminationGame): Promise<Omit<
     greedyByTenth,
     meanCosts,
     episodeSeconds,
+    episodeCpuSeconds,
     bestCosts,
     episodes: trainer.episode,
     evaluations,
@@ -174,14 +193,27 @@ async function runAlphaZero(spec: JobSpec, game: EliminationGame): Promise<Omit<
   };
 }
 
+/** Eliminations per CPU second of annealing on this game (runs until at least half a CPU second). */
+function annealRate(game: EliminationGame, seed: number): number {
+  for (let n = 4000; ; n *= 4) {
+    const cpu0 = cpuSeconds();
+    anneal(game.problem, { seed, start: game.bestBaselineOrder, timeLimitMs: Infinity, maxEliminations: n });
+    const cpu = cpuSeconds() - cpu0;
+    if (cpu >= 0.5) return n / cpu;
+  }
+}
+
 function runAnneal(spec: JobSpec, game: EliminationGame): Omit<JobResult, 'spec'> {
+  const rate = spec.annealCpuSeconds === undefined ? undefined : annealRate(game, spec.seed);
+  const eliminations =
+    rate === undefined ? spec.annealEliminations : Math.round(rate * (spec.annealCpuSeconds ?? 0));
   const t0 = performance.now();
   const cpu0 = cpuSeconds();
   const result = anneal(game.problem, {
     seed: spec.seed,
     start: game.bestBaselineOrder,
     timeLimitMs: spec.annealSeconds === undefined ? Infinity : spec.annealSeconds * 1000,
-    ...(spec.annealEliminations === undefined ? {} : { maxEliminations: spec.annealEliminations }),
+    ...(eliminations === undefined ? {} : { maxEliminations: eliminations }),
   });
   return {
     multiplications: result.multiplications,
@@ -194,6 +226,7 @@ function runAnneal(spec: JobSpec, game: EliminationGame): Omit<JobResult, 'spec'
     episodes: 0,
     evaluations: result.eliminations,
     annealMoves: result.moves,
+    ...(rate === undefined ? {} : { annealRate: Math.round(rate) }),
     wallSeconds: (performance.now() - t0) / 1000,
     cpuSeconds: cpuSeconds() - cpu0,
   };
