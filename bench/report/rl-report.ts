@@ -46,7 +46,7 @@ const runsOf = (file: RlFile, method: string, task: string): JobResult[] =>
 function spread(xs: readonly number[], digits = 0): string {
   if (xs.length === 0) return '–';
   const f = (x: number) => x.toFixed(digits);
-  if (xs.length === 1) return f(xs[0]);
+  if (xs.length === 1) return `${f(xs[0])} (1 seed)`;
   return `${f(median(xs))} [${f(Math.min(...xs))}–${f(Math.max(...xs))}]`;
 }
 
@@ -103,7 +103,7 @@ export function rlMarkdown(file: RlFile): string {
     '## Protocol',
     '',
     `- **AlphaZero**: Gumbel MuZero self-play, ${sample?.games ?? '?'} games per episode, ${sample?.simulations ?? '?'} simulations per move, the \`mlp\``,
-    `  network, ${warmStart(sample?.imitationSteps)}, Adam at 1e-3 with a cosine decay to 0 over exactly the episodes of the run,`,
+    `  network, ${warmStart(sample?.imitationSteps)}, Adam at ${sample?.learningRate ?? 1e-3} with a cosine decay to 0 over exactly the episodes of the run,`,
     `  ${sample?.trainSteps ?? 'one pass of'} Adam steps per episode on batches of 256 positions from the replay of the last 4 episodes,`,
     `  ${gumbelText(sample?.gumbelScaleEnd)}. Budget: a fixed number`,
     '  of episodes per task (table below). *Best seen* = the cheapest complete order played in self-play or reached',
