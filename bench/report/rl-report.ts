@@ -1,237 +1,347 @@
 import type * as vegaLite from 'vega-lite';
 
+import type { JobResult } from '../rl/job.js';
 import { EliminationGame } from '../../src/rl/game.js';
-import { FAITHFUL_TASKS, findTask, taskGraph } from '../../src/tasks/index.js';
+import { tenthMeans } from '../../src/rl/curve.js';
+import { findTask, FAITHFUL_TASKS, taskGraph } from '../../src/tasks/index.js';
 import type { TaskDefinition } from '../../src/tasks/task.js';
-import { publishedCounts } from './paper-table.js';
 import { median } from '../../src/util/stats.js';
+import { publishedCounts } from './paper-table.js';
 
-/** One RL run as `crosscountry optimize --method … --json` reports it (plus the wall time around it). */
-export interface RlRun {
-  readonly task: string;
-  readonly costModel: string;
-  readonly method: string;
-  readonly seed: number;
-  readonly budgetSeconds: number | null;
-  readonly multiplications: number | null;
-  readonly order: number[] | null;
-  readonly episodes: number;
-  readonly cpuSeconds: number;
-  readonly evaluationsPerSecond: number;
-  readonly wallSeconds: number;
-  /** Mean episode cost per episode (the learning curve), when the run reported it. */
-  readonly meanCosts?: number[];
+/** results/rl.json. */
+export interface RlFile {
+  readonly command: string;
+  readonly machine: string;
+  /** os.loadavg() (1, 5, 15 min) when the run started and ended. */
+  readonly loadAtStart: string;
+  readonly loadAtEnd: string;
+  /** Runs the protocol planned; fewer in `runs` means the run was stopped early. */
+  readonly planned: number;
+  readonly runs: readonly JobResult[];
 }
 
-const METHOD_LABEL: Record<string, string> = {
-  alphazero: 'AlphaZero',
-  ppo: 'PPO',
-  'alphazero-uniform-prior': 'search only (uniform prior, no value net)',
-  'alphazero-from-scratch': 'AlphaZero from scratch (no baseline warm start)',
-  'alphazero-gnn': 'AlphaZero, gnn network',
-  'alphazero-transformer': 'AlphaZero, transformer network',
-};
+const ARCH_METHODS = ['alphazero-mlp', 'alphazero-gnn', 'alphazero-transformer'];
 
-interface TaskSummary {
+interface TaskInfo {
   readonly task: string;
-  readonly forward: number;
-  readonly reverse: number;
-  readonly markowitz: number;
-  readonly publishedA0: number;
-  readonly publishedPpo: number;
-  readonly byMethod: Map<string, { best: number; median: number; seeds: number; runs: RlRun[] }>;
+  readonly bestBaseline: number;
+  readonly baselineName: string;
+  readonly paperA0: number;
 }
 
-function summarise(runs: readonly RlRun[]): TaskSummary[] {
-  return FAITHFUL_TASKS.filter((name) => runs.some((r) => r.task === name)).map((name) => {
-    const t = findTask(name) as TaskDefinition;
-    const game = new EliminationGame(taskGraph(t, 'jaxpr'), 'alphagrad', t.name);
-    const published = publishedCounts(t.paperName);
-    const byMethod = new Map<string, { best: number; median: number; seeds: number; runs: RlRun[] }>();
-    for (const method of Object.keys(METHOD_LABEL)) {
-      const mine = runs.filter((r) => r.task === t.name && r.method === method && r.multiplications !== null);
-      if (mine.length === 0) continue;
-      const counts = mine.map((r) => r.multiplications as number);
-      byMethod.set(method, {
-        best: Math.min(...counts),
-        median: median(counts),
-        seeds: mine.length,
-        runs: mine,
-      });
-    }
-    return {
-      task: t.name,
-      ...game.baselines,
-      publishedA0: published.alphagrad,
-      publishedPpo: published.ppo,
-      byMethod,
-    };
+function taskInfo(name: string): TaskInfo {
+  const t = findTask(name) as TaskDefinition;
+  const game = new EliminationGame(taskGraph(t, 'jaxpr'), 'alphagrad', t.name);
+  const entries = Object.entries(game.baselines) as [string, number][];
+  const [baselineName, bestBaseline] = entries.reduce((a, b) => (b[1] < a[1] ? b : a));
+  return { task: name, bestBaseline, baselineName, paperA0: publishedCounts(t.paperName).alphagrad };
+}
+
+const runsOf = (file: RlFile, method: string, task: string): JobResult[] =>
+  file.runs
+    .filter((r) => r.spec.method === method && r.spec.task === task)
+    .sort((a, b) => a.spec.seed - b.spec.seed);
+
+/** "median [min–max]" of a list, '–' when empty. */
+function spread(xs: readonly number[], digits = 0): string {
+  if (xs.length === 0) return '–';
+  const f = (x: number) => x.toFixed(digits);
+  if (xs.length === 1) return `${f(xs[0])} (1 seed)`;
+  return `${f(median(xs))} [${f(Math.min(...xs))}–${f(Math.max(...xs))}]`;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+/** First- and last-tenth means of one run's mean episode cost. */
+function tenths(run: JobResult): { first: number; last: number; parts: number[] } {
+  const parts = tenthMeans(run.meanCosts);
+  return { first: parts[0], last: parts[parts.length - 1], parts };
+}
+
+/** The best cost a run had seen by `seconds` of its CPU time (NaN when its first episode ended later). */
+function bestAt(run: JobResult, seconds: number): number {
+  let best = NaN;
+  (run.episodeCpuSeconds ?? []).forEach((t, i) => {
+    if (t <= seconds) best = run.bestCosts[i];
   });
+  return best;
 }
 
-const cell = (s: TaskSummary, method: string): string => {
-  const m = s.byMethod.get(method);
-  return m ? `${m.best} / ${m.median}` : '–';
-};
+const warmStart = (steps: number | undefined): string =>
+  steps === 0
+    ? 'no warm start (learning from a fresh network)'
+    : `a warm start of ${steps ?? 100} Adam steps imitating the best of forward/reverse/Markowitz`;
 
-const seedOne = (s: TaskSummary, method: string): RlRun | undefined =>
-  s.byMethod
-    .get(method)
-    ?.runs.find((r) => r.seed === Math.min(...(s.byMethod.get(method)?.runs ?? []).map((x) => x.seed)));
+const gumbelText = (end: number | undefined): string =>
+  end === undefined
+    ? 'Gumbel noise scale 1 throughout'
+    : `the Gumbel noise scale (exploration) falling linearly from 1 at the first episode to ${end} at the last`;
 
-/** results/rl.md: per task, best and median over seeds next to the paper's numbers, targets, throughput. */
-export function rlMarkdown(runs: readonly RlRun[], command: string, machine: string): string {
-  const tasks = summarise(runs);
-  const budgets = [...new Set(runs.map((r) => `${METHOD_LABEL[r.method] ?? r.method} ${r.budgetSeconds} s`))];
-  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
-  const lines = [
-    '# Reinforcement learning: AlphaZero (Gumbel MuZero) and PPO on the paper tasks',
+const fmtPct = (x: number): string => `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+/** results/rl.md from results/rl.json. */
+export function rlMarkdown(file: RlFile): string {
+  const tasks = FAITHFUL_TASKS.filter((t) => file.runs.some((r) => r.spec.task === t)).map(taskInfo);
+  const az = (task: string) => runsOf(file, 'alphazero', task);
+  const seeds = [...new Set(file.runs.map((r) => r.spec.seed))].sort((a, b) => a - b);
+  const sample = file.runs.find((r) => r.spec.method === 'alphazero')?.spec;
+  const lines: string[] = [
+    '# Reinforcement learning on the paper tasks: AlphaZero (Gumbel MuZero) against search alone and annealing',
     '',
-    `Generated by \`${command}\` on ${machine}. Cost model \`alphagrad\` (the paper's), graphs imported from`,
-    "the paper's jaxprs. Every run is one `crosscountry optimize <task> --method … --seed N --budget S --json`",
-    'process on one core (two runs at a time on the two cores); the count is the best complete order the run',
-    'played or reached inside its search (as in the paper, which reports the best return seen during',
-    'training). Every order is in `rl.json` and replays to its count (`crosscountry cost <task> --source jaxpr',
-    '--cost-model alphagrad --order <order>`).',
+    `Generated by \`${file.command}\` on ${file.machine}; load average (1, 5, 15 min) ${file.loadAtStart} at the start and ${file.loadAtEnd} at the end`,
+    '(the machine was shared with other work, so wall times are inflated; every budget is work, not time).',
+    "Cost model `alphagrad` (the paper's), graphs imported from the paper's jaxprs, seeds " +
+      `${seeds.join(', ')}.`,
+    'Every run is one process (`bench/rl/job.ts`), two at a time on the two cores, single-threaded. Every order',
+    'is in `rl.json` and replays to its count (`crosscountry cost <task> --source jaxpr --cost-model alphagrad',
+    '--order <order>`).',
     '',
-    `Budgets (wall-clock per run, one core): ${budgets.join('; ')}. Seeds: ${seeds.join(', ')} (ablations and`,
-    'architecture variants: seed 1 only). The paper trained 5000 episodes × 32 games × 50 simulations on GPUs.',
+    file.runs.length < file.planned
+      ? `**Incomplete: ${file.runs.length} of the ${file.planned} planned runs finished** (the benchmark was stopped; missing runs show as –).`
+      : `All ${file.planned} planned runs finished.`,
     '',
-    'Defaults (chosen by short measured runs on RoeFlux_1d, see the architecture section): the `mlp` network',
-    '(features propagated over the graph once, then a per-token MLP with a pooled context, 8.5k parameters,',
-    'and a trainable skip from the elimination-cost feature to the logits), 16 games per episode, 8',
-    'simulations per move (8 considered actions), one training pass over each episode, and a warm start of',
-    '100 Adam steps imitating the best of forward/reverse/Markowitz (policy target ½ on the baseline move).',
+    '## Protocol',
     '',
-    '## Best / median multiplications over seeds',
+    `- **AlphaZero**: Gumbel MuZero self-play, ${sample?.games ?? '?'} games per episode, ${sample?.simulations ?? '?'} simulations per move, the \`mlp\``,
+    `  network, ${warmStart(sample?.imitationSteps)}, Adam at ${sample?.learningRate ?? 1e-3} with a cosine decay to 0 over exactly the episodes of the run,`,
+    `  ${sample?.trainSteps ?? 'one pass of'} Adam steps per episode on batches of 256 positions from the replay of the last 4 episodes,`,
+    `  ${gumbelText(sample?.gumbelScaleEnd)}. Budget: a fixed number`,
+    '  of episodes per task (table below). *Best seen* = the cheapest complete order played in self-play or reached',
+    '  inside the search tree (what the paper reports); *greedy policy* = the trained network alone, played',
+    '  greedily (highest-logit legal vertex, one network call per move, no search).',
+    '- **Search only**: the same search with a uniform prior and value 0 and no learning, stopped at the first',
+    '  episode end with at least as many evaluations as the AlphaZero run of the same seed (equal evaluations).',
+    '- **Annealing** (`src/search/anneal.ts`, started from the best baseline order, same seed): *equal time* = the',
+    '  CPU seconds of the AlphaZero run of the same seed (both are single-threaded processes, and on a shared',
+    '  machine wall time mostly measures the other load), turned into an elimination budget by a measured',
+    '  rate of eliminations per CPU second (recorded in `rl.json`; wall seconds are in the budget table);',
+    '  *equal work* = as many vertex eliminations as AlphaZero had network evaluations.',
     '',
-    '| task | forward | reverse | Markowitz | paper A0 | paper PPO | AlphaZero | PPO | AlphaZero < best baseline | AlphaZero ≤ paper A0 | PPO ≤ paper PPO |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|:---:|',
+    '## Counts per task: median [min–max] over seeds',
+    '',
+    '| task | best baseline | paper AlphaGrad | AlphaZero best seen | AlphaZero greedy policy | search only, equal evaluations | annealing, equal CPU time | annealing, equal work |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  let belowBaselines = 0;
-  let atOrBelowPaper = 0;
-  for (const s of tasks) {
-    const az = s.byMethod.get('alphazero');
-    const ppo = s.byMethod.get('ppo');
-    const baseline = Math.min(s.forward, s.reverse, s.markowitz);
-    const below = az !== undefined && az.best < baseline;
-    const paper = az !== undefined && az.best <= s.publishedA0;
-    if (below) belowBaselines++;
-    if (paper) atOrBelowPaper++;
-    const ppoOk = ppo === undefined ? '–' : ppo.best <= s.publishedPpo ? '✓' : '✗';
+  const counts = (method: string, task: string) => runsOf(file, method, task).map((r) => r.multiplications);
+  let belowBaseline = 0;
+  let atPaper = 0;
+  let greedyBelowBaseline = 0;
+  let beatsSearch = 0;
+  let beatsAnneal = 0;
+  let compared = 0;
+  for (const t of tasks) {
+    const best = counts('alphazero', t.task);
+    const greedy = az(t.task).flatMap((r) => (r.greedy ? [r.greedy.multiplications] : []));
+    const search = counts('search-only', t.task);
+    const annealTime = counts('anneal-equal-time', t.task);
+    if (best.length > 0) {
+      if (median(best) < t.bestBaseline) belowBaseline++;
+      if (median(best) <= t.paperA0) atPaper++;
+    }
+    if (greedy.length > 0 && median(greedy) < t.bestBaseline) greedyBelowBaseline++;
+    if (best.length > 0 && search.length > 0 && annealTime.length > 0) {
+      compared++;
+      if (median(best) < median(search)) beatsSearch++;
+      if (median(best) < median(annealTime)) beatsAnneal++;
+    }
     lines.push(
-      `| ${s.task} | ${s.forward} | ${s.reverse} | ${s.markowitz} | ${s.publishedA0} | ${s.publishedPpo} | ${cell(s, 'alphazero')} | ${cell(s, 'ppo')} | ${below ? '✓' : '✗'} | ${paper ? '✓' : '✗'} | ${ppoOk} |`,
+      `| ${t.task} | ${t.bestBaseline} (${t.baselineName}) | ${t.paperA0} | ${spread(best)} | ${spread(greedy)} | ${spread(search)} | ${spread(annealTime)} | ${spread(counts('anneal-equal-work', t.task))} |`,
     );
   }
   lines.push(
     '',
-    `Targets: AlphaZero strictly below min(forward, reverse, Markowitz) on ${belowBaselines} of ${tasks.length} tasks (target: all 7);`,
-    `at or below the published AlphaGrad count on ${atOrBelowPaper} of ${tasks.length} (target: at least 4).`,
+    `Medians: AlphaZero's best seen is below the best baseline on ${belowBaseline} of ${tasks.length} tasks and at or below the`,
+    `published AlphaGrad count on ${atPaper} of ${tasks.length}; the greedy policy alone is below the best baseline on`,
+    `${greedyBelowBaseline} of ${tasks.length}. AlphaZero's median is strictly below search only (equal evaluations) on ${beatsSearch} of ${compared}`,
+    `and strictly below annealing (equal CPU time) on ${beatsAnneal} of ${compared}.`,
     '',
-    '## Where learning helps beyond the search (seed 1, equal wall time)',
+    '## Learning curves: mean self-play episode cost, first and last tenth of training',
     '',
-    '- *search only*: the same Gumbel MuZero search (same games, simulations, Gumbel noise) with a uniform',
-    '  prior, a value of 0 at the leaves and no training: the ablation (search without learning).',
-    '- *from scratch*: AlphaZero without the baseline warm start (`--imitate 0`): what the warm start adds.',
+    'Per run, the mean cost of the games played in the first and in the last tenth of its episodes (each game',
+    'is one complete order played by the search with Gumbel noise); the columns are medians over seeds, the',
+    'verdict is on the mean over seeds. The full curves (one value per tenth, median over seeds) are in `rl.png`.',
     '',
-    '| task | AlphaZero | from scratch | search only | AlphaZero − search only | mean episode cost, first → last episode (AlphaZero) |',
-    '|---|---:|---:|---:|---:|---|',
+    '| task | episodes × games | first tenth | last tenth | change | seeds where it falls | falls? | greedy policy: fresh network → after the first tenth → end |',
+    '|---|---:|---:|---:|---:|:---:|:---:|---|',
   );
-  for (const s of tasks) {
-    const az = seedOne(s, 'alphazero');
-    const scratch = seedOne(s, 'alphazero-from-scratch');
-    const ablation = seedOne(s, 'alphazero-uniform-prior');
-    if (!az) continue;
-    const diff =
-      ablation?.multiplications && az.multiplications
-        ? `${(((az.multiplications - ablation.multiplications) / ablation.multiplications) * 100).toFixed(1)}%`
-        : '–';
-    const curve =
-      az.meanCosts && az.meanCosts.length > 1
-        ? `${az.meanCosts[0].toFixed(0)} → ${az.meanCosts[az.meanCosts.length - 1].toFixed(0)}`
-        : '–';
+  let falls = 0;
+  for (const t of tasks) {
+    const runs = az(t.task);
+    if (runs.length === 0) continue;
+    const parts = runs.map(tenths);
+    const first = mean(parts.map((p) => p.first));
+    const last = mean(parts.map((p) => p.last));
+    const seedFalls = parts.filter((p) => p.last < p.first).length;
+    if (last < first) falls++;
+    const g = (k: number) =>
+      spread(runs.flatMap((r) => (r.greedyByTenth.length > k ? [r.greedyByTenth[k]] : [])));
+    const gl = spread(runs.flatMap((r) => (r.greedy ? [r.greedy.multiplications] : [])));
     lines.push(
-      `| ${s.task} | ${az.multiplications ?? '–'} | ${scratch?.multiplications ?? '–'} | ${ablation?.multiplications ?? '–'} | ${diff} | ${curve} |`,
+      `| ${t.task} | ${runs[0].episodes} × ${runs[0].spec.games ?? '?'} | ${spread(
+        parts.map((p) => p.first),
+        1,
+      )} | ${spread(
+        parts.map((p) => p.last),
+        1,
+      )} | ${fmtPct((last - first) / first)} | ${seedFalls} of ${runs.length} | ${last < first ? '✓' : '✗'} | ${g(0)} → ${g(1)} → ${gl} |`,
     );
-  }
-  const archRows = runs.filter(
-    (r) => r.seed === 1 && ['alphazero', 'alphazero-gnn', 'alphazero-transformer'].includes(r.method),
-  );
-  const archTasks = new Set(
-    runs
-      .filter((r) => r.method === 'alphazero-gnn' || r.method === 'alphazero-transformer')
-      .map((r) => r.task),
-  );
-  if (archTasks.size > 0) {
-    lines.push(
-      '',
-      '## Architectures (seed 1, equal wall time)',
-      '',
-      '`mlp` is the default; `gnn` = 3 rounds of learned message passing (batched V×V matmuls), `transformer` =',
-      "2 pre-LN attention blocks over per-vertex tokens (the paper's design, smaller). Evaluation speed decides:",
-      'on 2 CPU cores the cheaper network plays many more episodes in the same time.',
-      '',
-      '| task | network | multiplications | episodes | evaluations/s |',
-      '|---|---|---:|---:|---:|',
-    );
-    for (const r of archRows.filter((x) => archTasks.has(x.task))) {
-      const arch = r.method === 'alphazero' ? 'mlp (default)' : r.method.replace('alphazero-', '');
-      lines.push(
-        `| ${r.task} | ${arch} | ${r.multiplications ?? '–'} | ${r.episodes} | ${r.evaluationsPerSecond} |`,
-      );
-    }
   }
   lines.push(
     '',
-    '## Throughput (medians over seeds)',
-    '',
-    '| task | method | episodes | episodes/min | network evaluations/s | CPU s |',
-    '|---|---|---:|---:|---:|---:|',
+    `Target (mean episode cost falls from the first to the last tenth on every task): falls on ${falls} of ${tasks.length}.`,
   );
-  for (const s of tasks) {
-    for (const [method, m] of s.byMethod) {
-      const perMin = median(m.runs.map((r) => (r.episodes / Math.max(1e-9, r.wallSeconds)) * 60));
-      lines.push(
-        `| ${s.task} | ${METHOD_LABEL[method] ?? method} | ${median(m.runs.map((r) => r.episodes))} | ${perMin.toFixed(1)} | ${Math.round(median(m.runs.map((r) => r.evaluationsPerSecond)))} | ${median(m.runs.map((r) => r.cpuSeconds)).toFixed(0)} |`,
-      );
-    }
-  }
+  lines.push(...budgetSection(file, tasks), ...archSection(file), ...throughputSection(file, tasks));
   return `${lines.join('\n')}\n`;
 }
 
-/** Best count per run relative to the best baseline, per task and method (one point per seed). */
-export function rlChartSpec(runs: readonly RlRun[]): vegaLite.TopLevelSpec {
-  const tasks = summarise(runs);
-  const rows: { task: string; series: string; ratio: number }[] = [];
-  for (const s of tasks) {
-    const baseline = Math.min(s.forward, s.reverse, s.markowitz);
-    rows.push({ task: s.task, series: 'paper AlphaGrad', ratio: s.publishedA0 / baseline });
-    for (const [method, m] of s.byMethod)
-      for (const r of m.runs)
-        rows.push({
-          task: s.task,
-          series: METHOD_LABEL[method] ?? method,
-          ratio: (r.multiplications as number) / baseline,
-        });
+function budgetSection(file: RlFile, tasks: readonly TaskInfo[]): string[] {
+  const lines = [
+    '',
+    '## The budgets behind the comparisons (medians over seeds)',
+    '',
+    '| task | AlphaZero episodes | AlphaZero evaluations | AlphaZero wall s | AlphaZero CPU s | search only episodes (evaluations) | search only wall s | annealing, equal time: CPU s, wall s, moves | annealing, equal work: eliminations, s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const t of tasks) {
+    const a = runsOf(file, 'alphazero', t.task);
+    const s = runsOf(file, 'search-only', t.task);
+    const at = runsOf(file, 'anneal-equal-time', t.task);
+    const aw = runsOf(file, 'anneal-equal-work', t.task);
+    const m = (rs: JobResult[], f: (r: JobResult) => number, digits = 0) =>
+      rs.length ? median(rs.map(f)).toFixed(digits) : '–';
+    lines.push(
+      `| ${t.task} | ${m(a, (r) => r.episodes)} | ${m(a, (r) => r.evaluations)} | ${m(a, (r) => r.wallSeconds)} | ${m(a, (r) => r.cpuSeconds)} | ${m(s, (r) => r.episodes)} (${m(s, (r) => r.evaluations)}) | ${m(s, (r) => r.wallSeconds)} | ${m(at, (r) => r.cpuSeconds)}, ${m(at, (r) => r.wallSeconds)}, ${m(at, (r) => r.annealMoves ?? 0)} | ${m(aw, (r) => r.evaluations)}, ${m(aw, (r) => r.wallSeconds, 1)} |`,
+    );
   }
+  return lines;
+}
+
+function archSection(file: RlFile): string[] {
+  const archTasks = FAITHFUL_TASKS.filter((t) => ARCH_METHODS.some((m) => runsOf(file, m, t).length > 0));
+  if (archTasks.length === 0) return [];
+  const lines = [
+    '',
+    '## Architectures at equal episodes and at equal CPU time (medians over seeds)',
+    '',
+    '`mlp` = features propagated over the graph once, then a per-token MLP with a pooled context; `gnn` = 3 rounds',
+    "of learned message passing; `transformer` = 2 pre-LN attention blocks over per-vertex tokens (the paper's",
+    'design, smaller). Same games per episode (fewer than the main runs, so that tens of episodes of the slow',
+    'networks fit), simulations, training steps and schedules; each network at its default size',
+    '(`src/nn/create.ts`). *Equal episodes*: each network trains the same number of episodes. *Equal CPU time*:',
+    'the best order each network had seen after as many CPU seconds as the `mlp` run of the same seed took',
+    '(read off its per-episode record; – when its first episode was not done by then).',
+    '',
+    "| task | network | episodes | best seen (equal episodes) | greedy policy | mean cost, first → last tenth | CPU s | evaluations per CPU s | best seen at the mlp run's CPU time |",
+    '|---|---|---:|---:|---:|---|---:|---:|---:|',
+  ];
+  for (const task of archTasks) {
+    const mlp = runsOf(file, 'alphazero-mlp', task);
+    for (const method of ARCH_METHODS) {
+      const runs = runsOf(file, method, task);
+      if (runs.length === 0) continue;
+      const parts = runs.map(tenths);
+      const atMlp = runs.flatMap((r) => {
+        const ref = mlp.find((m) => m.spec.seed === r.spec.seed);
+        const b = ref ? bestAt(r, ref.cpuSeconds) : NaN;
+        return Number.isFinite(b) ? [b] : [];
+      });
+      lines.push(
+        `| ${task} | ${method.replace('alphazero-', '')} | ${runs[0].episodes} | ${spread(runs.map((r) => r.multiplications))} | ${spread(runs.flatMap((r) => (r.greedy ? [r.greedy.multiplications] : [])))} | ${mean(parts.map((p) => p.first)).toFixed(1)} → ${mean(parts.map((p) => p.last)).toFixed(1)} | ${median(runs.map((r) => r.cpuSeconds)).toFixed(0)} | ${median(runs.map((r) => r.evaluations / r.cpuSeconds)).toFixed(0)} | ${atMlp.length ? spread(atMlp) : '–'} (${atMlp.length} of ${runs.length} seeds) |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function throughputSection(file: RlFile, tasks: readonly TaskInfo[]): string[] {
+  const lines = [
+    '',
+    '## Throughput (medians over seeds, under the load above)',
+    '',
+    '| task | method | episodes | episodes/min | evaluations/s | wall s | CPU s |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const t of tasks)
+    for (const method of ['alphazero', 'search-only']) {
+      const rs = runsOf(file, method, t.task);
+      if (rs.length === 0) continue;
+      const m = (f: (r: JobResult) => number, d = 0) => median(rs.map(f)).toFixed(d);
+      lines.push(
+        `| ${t.task} | ${method} | ${m((r) => r.episodes)} | ${m((r) => (60 * r.episodes) / r.wallSeconds, 1)} | ${m((r) => r.evaluations / r.wallSeconds)} | ${m((r) => r.wallSeconds)} | ${m((r) => r.cpuSeconds)} |`,
+      );
+    }
+  return lines;
+}
+
+/** rl.png: per task, the mean episode cost and the greedy policy's cost per tenth (medians over seeds). */
+export function rlChartSpec(file: RlFile): vegaLite.TopLevelSpec {
+  const rows: { task: string; series: string; tenth: number; multiplications: number; kind: string }[] = [];
+  for (const task of FAITHFUL_TASKS) {
+    const runs = runsOf(file, 'alphazero', task);
+    if (runs.length === 0) continue;
+    const parts = runs.map((r) => tenthMeans(r.meanCosts));
+    const n = Math.min(...parts.map((p) => p.length));
+    for (let k = 0; k < n; k++) {
+      rows.push({
+        task,
+        series: 'mean self-play episode',
+        tenth: k + 1,
+        multiplications: median(parts.map((p) => p[k])),
+        kind: 'curve',
+      });
+    }
+    const greedy = runs.map((r) => r.greedyByTenth);
+    const g = Math.min(...greedy.map((p) => p.length));
+    for (let k = 1; k < g; k++)
+      rows.push({
+        task,
+        series: 'greedy policy (no search)',
+        tenth: k,
+        multiplications: median(greedy.map((p) => p[k])),
+        kind: 'curve',
+      });
+    const info = taskInfo(task);
+    rows.push({ task, series: `best baseline`, tenth: 0, multiplications: info.bestBaseline, kind: 'rule' });
+    rows.push({ task, series: 'paper AlphaGrad', tenth: 0, multiplications: info.paperA0, kind: 'rule' });
+  }
+  const y = {
+    field: 'multiplications',
+    type: 'quantitative',
+    title: 'multiplications',
+    scale: { zero: false },
+  };
+  const color = { field: 'series', type: 'nominal', title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Best order found / best of forward, reverse, Markowitz (lower is better; one point per seed)',
+    title: 'AlphaZero per tenth of training (median over seeds)',
     data: { values: rows },
-    width: 700,
-    height: 300,
-    mark: { type: 'point', filled: true, size: 60, opacity: 0.8 },
-    encoding: {
-      x: { field: 'task', type: 'nominal', title: null, axis: { labelAngle: -30 } },
-      xOffset: { field: 'series', type: 'nominal' },
-      y: {
-        field: 'ratio',
-        type: 'quantitative',
-        title: 'multiplications / best baseline',
-        scale: { zero: false },
-      },
-      color: { field: 'series', type: 'nominal', title: null },
-      shape: { field: 'series', type: 'nominal', title: null },
+    facet: { field: 'task', type: 'nominal', title: null },
+    columns: 4,
+    spec: {
+      width: 220,
+      height: 160,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'curve'" }],
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: {
+              field: 'tenth',
+              type: 'quantitative',
+              title: 'tenth of training',
+              scale: { domain: [0, 10] },
+            },
+            y,
+            color,
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'rule'" }],
+          mark: { type: 'rule', strokeDash: [4, 4] },
+          encoding: { y, color },
+        },
+      ],
     },
+    resolve: { scale: { y: 'independent' } },
   } as vegaLite.TopLevelSpec;
 }

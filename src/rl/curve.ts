@@ -51,3 +51,18 @@ export function curveRows(
   }
   return rows;
 }
+
+/**
+ * Means of a per-episode series over each tenth of training (fewer parts when there are fewer than ten
+ * episodes): part k holds episodes [⌊k·n/10⌋, ⌊(k+1)·n/10⌋).
+ */
+export function tenthMeans(values: readonly number[]): number[] {
+  const n = values.length;
+  const parts = Math.min(10, n);
+  const out: number[] = [];
+  for (let k = 0; k < parts; k++) {
+    const part = values.slice(Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts));
+    out.push(part.reduce((s, x) => s + x, 0) / part.length);
+  }
+  return out;
+}
