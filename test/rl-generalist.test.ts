@@ -36,7 +36,7 @@ describe('the shipped generalist policy', () => {
 
   test('is small and in the expected format', () => {
     assert.ok(statSync(GENERALIST_PATH).size <= 5 * 1024 * 1024);
-    assert.equal(readGeneralist().format, 'crosscountry-generalist/2');
+    assert.equal(readGeneralist().format, 'crosscountry-generalist/3');
   });
 
   test('plays complete orders greedily, one forward pass per move; the engine recounts the same cost', () => {
@@ -145,6 +145,14 @@ describe('CLI: optimize --method policy', () => {
     };
     assert.equal(record.method, 'alphazero-generalist-prior');
     assert.equal(countOrderWith(propane, record.order, 'alphagrad').multiplications, record.multiplications);
+    // The search starts from the prior's own greedy order, so it is never worse than --method policy.
+    const policy = JSON.parse(ok('optimize', 'PropaneCombustion', '--method', 'policy', '--json')) as {
+      multiplications: number;
+    };
+    assert.ok(
+      record.multiplications <= policy.multiplications,
+      `${record.multiplications} > ${policy.multiplications}`,
+    );
   });
 
   test('an unknown prior is one clear error', () => {

@@ -22,6 +22,11 @@ export const SCORER_VERTEX_INPUTS = [
   'is-lowest-markowitz',
   'input-predecessors',
   'output-successors',
+  // 1 on the first (last) legal vertex in program order: a bounded input that, weighted under the
+  // forward-wins (reverse-wins) gate, plays the forward (reverse) order exactly, which the continuous
+  // rank above cannot do against cost differences of any size.
+  'is-first-in-program-order',
+  'is-last-in-program-order',
 ] as const;
 
 /** Per-position context each vertex input is multiplied with (the first is the constant 1). */
@@ -34,6 +39,11 @@ export const SCORER_CONTEXT_INPUTS = [
   'inputs-over-outputs',
   'forward-wins-by',
   'reverse-wins-by',
+  // Step gates: 1 when forward (reverse) beats both other classic orders by any margin. The margins
+  // above are continuous and near 0 when the win is narrow, too weak to switch a linear scorer into
+  // forward- or reverse-like play where that is what keeps it within a few percent of the best.
+  'forward-wins',
+  'reverse-wins',
 ] as const;
 
 /** Inputs of the value head: the context plus a summary of the legal moves. */
@@ -126,6 +136,8 @@ export function scorerInputs(obs: Observation, featureCount: number): ScorerInpu
     vertex[x + 9] = feat[f + F_MARKOWITZ] === minMarkowitz ? 1 : 0;
     vertex[x + 10] = feat[f + F_INPUT_PREDS];
     vertex[x + 11] = Math.log1p(outputSuccs);
+    vertex[x + 12] = rank === 0 ? 1 : 0;
+    vertex[x + 13] = rank === legalCount - 1 ? 1 : 0;
     rank++;
   }
   const context = new Float64Array(CONTEXT_INPUTS);
@@ -138,6 +150,8 @@ export function scorerInputs(obs: Observation, featureCount: number): ScorerInpu
     context[5] = c[3];
     context[6] = c[4];
     context[7] = c[5];
+    context[8] = c[4] > 0 ? 1 : 0;
+    context[9] = c[5] > 0 ? 1 : 0;
   }
   const value = new Float64Array(VALUE_INPUTS);
   value.set(context);

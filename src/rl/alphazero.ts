@@ -15,7 +15,7 @@ import {
 import { cachingEvaluator, counting, networkEvaluator, uniformEvaluator } from './evaluators.js';
 import type { EliminationGame } from './game.js';
 import { DEFAULT_GUMBEL, type GumbelConfig } from './gumbel.js';
-import { loadGeneralist } from './generalist.js';
+import { greedyOrder, loadGeneralist } from './generalist.js';
 import { warmStart } from './imitation.js';
 import { networkFor, type NetworkOverrides } from './network-factory.js';
 import { ReplayBuffer } from './replay.js';
@@ -135,6 +135,16 @@ export class AlphaZeroTrainer extends AgentBase {
   async runEpisode(): Promise<EpisodeReport> {
     const t0 = performance.now();
     if (this.episode === 0 && this.net) warmStart(this.net, this.games, this.config, this.rng);
+    // A pretrained prior's own greedy order is the first answer, so the search never returns worse than
+    // `optimize --method policy` would; its forward passes count as evaluations of this episode.
+    let greedyEvaluations = 0;
+    if (this.episode === 0 && this.net && this.config.prior === 'generalist') {
+      for (const g of this.games) {
+        const played = greedyOrder(this.net, g);
+        this.best.offerOrder(g, played.order, played.multiplications);
+        greedyEvaluations += played.evaluations;
+      }
+    }
     this.startEpisode();
     const games = this.episodeGames(this.config.games);
     let trajectories: Trajectory[];
@@ -185,7 +195,7 @@ export class AlphaZeroTrainer extends AgentBase {
       episode: this.episode,
       points: this.recordEpisode(trajectories, losses),
       losses,
-      evaluations,
+      evaluations: evaluations + greedyEvaluations,
       seconds: (performance.now() - t0) / 1000,
     };
   }

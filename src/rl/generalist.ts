@@ -18,7 +18,7 @@ import type { ValueTransformName } from './value-transform.js';
 
 /** What data/generalist.json holds. */
 export interface GeneralistFile {
-  readonly format: 'crosscountry-generalist/2';
+  readonly format: 'crosscountry-generalist/3';
   readonly architecture: 'scorer';
   readonly valueTransform: ValueTransformName;
   /** Parameter arrays, base64 little-endian float32, in the network's parameter order. */
@@ -35,7 +35,7 @@ export function generalistFile(
   training: Readonly<Record<string, unknown>>,
 ): GeneralistFile {
   return {
-    format: 'crosscountry-generalist/2',
+    format: 'crosscountry-generalist/3',
     architecture: 'scorer',
     valueTransform,
     weights: net.getWeights().map(encodeFloats),
@@ -51,8 +51,8 @@ export function readGeneralist(path: string | URL = GENERALIST_PATH): Generalist
     throw new CrosscountryError(`cannot read the generalist policy ${String(path)}: ${(e as Error).message}`);
   }
   const file = parsed as Partial<GeneralistFile>;
-  if (file.format !== 'crosscountry-generalist/2' || !Array.isArray(file.weights)) {
-    throw new CrosscountryError(`${String(path)} is not a crosscountry generalist policy (format 2)`);
+  if (file.format !== 'crosscountry-generalist/3' || !Array.isArray(file.weights)) {
+    throw new CrosscountryError(`${String(path)} is not a crosscountry generalist policy (format 3)`);
   }
   return file as GeneralistFile;
 }
