@@ -14,6 +14,8 @@ export const CORPUS_SEED = 20261203;
 export const HELD_OUT_SEED = CORPUS_SEED + 1;
 /** The training curve's validation graphs: a third stream, so the evaluation set stays unseen. */
 export const VALIDATION_SEED = CORPUS_SEED + 2;
+/** A fourth stream: extra corpus graphs where forward or reverse beats the other classic orders. */
+export const ENRICHMENT_SEED = CORPUS_SEED + 3;
 
 interface Named {
   readonly name: string;
@@ -60,10 +62,44 @@ function games(programs: readonly Named[]): EliminationGame[] {
     .filter((g) => g.episodeLength >= 2);
 }
 
-export function corpusGames(size: number, seed = CORPUS_SEED): EliminationGame[] {
+export function corpusGames(size: number, enrichPerKind = 0, seed = CORPUS_SEED): EliminationGame[] {
   const rng = new Rng(seed);
   const random = Array.from({ length: size }, (_, i) => randomProgram(rng, i, ''));
-  return games([...random, ...familyPrograms()]);
+  const base = games([...random, ...familyPrograms()]);
+  return [...base, ...enrichmentGames(base, enrichPerKind)];
+}
+
+/** Which classic order beats both others on a game, if one does. */
+export function winningClassicOrder(g: EliminationGame): 'forward' | 'reverse' | null {
+  const { forward, reverse, markowitz } = g.baselines;
+  if (forward < Math.min(reverse, markowitz)) return 'forward';
+  if (reverse < Math.min(forward, markowitz)) return 'reverse';
+  return null;
+}
+
+/**
+ * Random programs from ENRICHMENT_SEED, kept only while their kind is short of `perKind` in `corpus`:
+ * forward wins on 8 of the base corpus's 128 graphs, too few for the policy to learn forward-like play
+ * that transfers (the held-out graph it failed on is one), and reverse wins on 18.
+ */
+export function enrichmentGames(corpus: readonly EliminationGame[], perKind: number): EliminationGame[] {
+  const have = { forward: 0, reverse: 0 };
+  for (const g of corpus) {
+    const w = winningClassicOrder(g);
+    if (w) have[w]++;
+  }
+  const rng = new Rng(ENRICHMENT_SEED);
+  const out: EliminationGame[] = [];
+  for (let i = 0; i < 4000 && (have.forward < perKind || have.reverse < perKind); i++) {
+    for (const g of games([randomProgram(rng, i, 'enrich-')])) {
+      const w = winningClassicOrder(g);
+      if (w && have[w] < perKind) {
+        have[w]++;
+        out.push(g);
+      }
+    }
+  }
+  return out;
 }
 
 /** Graphs from the same generators that the corpus does not contain (a different seed stream). */
