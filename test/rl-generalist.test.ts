@@ -59,6 +59,26 @@ describe('the shipped generalist policy', () => {
       assert.deepEqual(greedyOrder(net, game).order, played.order);
     }
   });
+
+  test('the search scale sharpens the prior by exactly that factor and leaves greedy play alone', async () => {
+    const unit = (await loadGeneralist(games, GENERALIST_PATH, 1)).net;
+    const sharp = (await loadGeneralist(games, GENERALIST_PATH, 5)).net;
+    try {
+      const obs = observe(games[0].initial());
+      const a = unit.predict([obs]);
+      const b = sharp.predict([obs]);
+      for (let t = 0; t < obs.numVertices; t++) {
+        if (obs.mask[t] === 1)
+          assert.ok(Math.abs(b.logits[0][t] - 5 * a.logits[0][t]) < 1e-4 * (1 + Math.abs(b.logits[0][t])));
+      }
+      assert.equal(b.values[0], a.values[0]);
+      for (const game of games)
+        assert.deepEqual(greedyOrder(sharp, game).order, greedyOrder(unit, game).order);
+    } finally {
+      unit.dispose();
+      sharp.dispose();
+    }
+  });
 });
 
 describe('the scorer network', () => {

@@ -10,6 +10,8 @@
  * 2. Prior temperature: one scale for the logits, fitted by maximum likelihood of annealed expert orders
  *    (the search's prior wants calibrated probabilities, not only the right argmax).
  * 3. Value head: least squares on the transformed cost-to-go of the greedy play.
+ * 4. (calibrate.ts, which `npm run train:generalist` runs next on data/generalist.json) the search scale:
+ *    the maximum-likelihood prior of 2. proved too flat for the search, which is what it feeds.
  *
  * Every `--eval-every` iterations it plays greedily on the whole corpus and on validation graphs drawn
  * from a seed stream the corpus and the evaluation set do not use: that is the learning curve. Writes

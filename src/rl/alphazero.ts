@@ -56,6 +56,8 @@ export interface AlphaZeroConfig {
   /** Episodes kept in the replay buffer (the paper keeps only the latest). */
   readonly replayEpisodes: number;
   readonly valueTransform: ValueTransformName;
+  /** With the generalist prior: its search scale instead of the shipped file's (for calibration). */
+  readonly generalistScale?: number;
   /** Self-play through a BullMQ queue on Redis instead of threads (absent = the embedded default). */
   readonly queue?: QueueOptions;
 }
@@ -120,7 +122,7 @@ export class AlphaZeroTrainer extends AgentBase {
 
   static async create(games: readonly EliminationGame[], config: AlphaZeroConfig): Promise<AlphaZeroTrainer> {
     if (config.prior === 'generalist') {
-      const { net, valueTransform } = await loadGeneralist(games);
+      const { net, valueTransform } = await loadGeneralist(games, undefined, config.generalistScale);
       return new AlphaZeroTrainer(games, { ...config, imitationSteps: 0, valueTransform }, net);
     }
     const net = config.prior === 'network' ? await networkFor(games, config) : null;

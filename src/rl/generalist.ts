@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { VertexId } from '../graph/graph.js';
 import { CrosscountryError } from '../graph/errors.js';
 import type { PolicyValueNet } from '../nn/network.js';
+import { VALUE_INPUTS } from '../nn/scorer-features.js';
 import { SCORER_PARAMETERS, ScorerNet, scorerConfig } from '../nn/scorer.js';
 import { decodeFloats, encodeFloats } from './agent.js';
 import type { EliminationGame } from './game.js';
@@ -23,6 +24,11 @@ export interface GeneralistFile {
   readonly valueTransform: ValueTransformName;
   /** Parameter arrays, base64 little-endian float32, in the network's parameter order. */
   readonly weights: string[];
+  /**
+   * Multiplies the policy logits when the policy is the prior of a search (greedy play is unaffected: an
+   * argmax does not see a positive scale). Fitted by bench/generalist/calibrate.ts; absent = 1.
+   */
+  readonly searchScale?: number;
   /** How it was trained (corpus seed, steps, …): provenance, not read back. */
   readonly training: Readonly<Record<string, unknown>>;
 }
@@ -33,12 +39,14 @@ export function generalistFile(
   net: PolicyValueNet,
   valueTransform: ValueTransformName,
   training: Readonly<Record<string, unknown>>,
+  searchScale?: number,
 ): GeneralistFile {
   return {
     format: 'crosscountry-generalist/3',
     architecture: 'scorer',
     valueTransform,
     weights: net.getWeights().map(encodeFloats),
+    ...(searchScale === undefined ? {} : { searchScale }),
     training,
   };
 }
@@ -64,16 +72,24 @@ export function generalistShapedNetwork(games: readonly EliminationGame[]): Scor
   );
 }
 
-/** The shipped policy (or the one in `path`), sized for the largest of `games`. */
+/**
+ * The shipped policy (or the one in `path`), sized for the largest of `games`. `searchScale` (default: the
+ * file's) multiplies the policy weights, so the prior a search samples from is as sharp as calibrated and
+ * fine-tuning continues from those weights.
+ */
 export async function loadGeneralist(
   games: readonly EliminationGame[],
   path: string | URL = GENERALIST_PATH,
+  searchScale?: number,
 ): Promise<{ net: PolicyValueNet; valueTransform: ValueTransformName }> {
   const file = readGeneralist(path);
   const net = generalistShapedNetwork(games);
   const weights = file.weights.map(decodeFloats);
   if (weights.length !== 1 || weights[0].length !== SCORER_PARAMETERS)
     throw new CrosscountryError(`${String(path)}: expected ${SCORER_PARAMETERS} scorer parameters`);
+  const scale = searchScale ?? file.searchScale ?? 1;
+  if (!(scale > 0)) throw new CrosscountryError(`${String(path)}: searchScale must be positive`);
+  for (let i = 0; i < SCORER_PARAMETERS - VALUE_INPUTS; i++) weights[0][i] *= scale;
   net.setWeights(weights);
   return { net, valueTransform: file.valueTransform };
 }
