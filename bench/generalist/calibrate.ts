@@ -7,7 +7,8 @@
  * generalist prior, the settings of bench:generalist-prior) on the validation stream — graphs outside the
  * corpus and outside every acceptance set — for a fixed number of episodes; the scale whose best orders
  * are cheapest relative to greedy play (geometric mean) is written into data/generalist.json as
- * `searchScale`, the table into results/generalist-calibration.md and .json. Deterministic: seeds are fixed and the budget is episodes, not time.
+ * `searchScale`, the table into results/generalist-calibration.md and .json. Deterministic: seeds are
+ * fixed and the budget is episodes, not time.
  *
  *   npm run calibrate:generalist        (train:generalist runs it after training)
  */

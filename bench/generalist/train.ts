@@ -22,8 +22,8 @@
  */
 import { writeFileSync } from 'node:fs';
 
-import { SCORER_PARAMETERS, ScorerNet } from '../../src/nn/scorer.js';
-import { CONTEXT_INPUTS, scorerInputs, VALUE_INPUTS, VERTEX_INPUTS } from '../../src/nn/scorer-features.js';
+import { SCORER_PARAMETERS, SCORER_POLICY_PARAMETERS, ScorerNet } from '../../src/nn/scorer.js';
+import { CONTEXT_INPUTS, scorerInputs, VALUE_INPUTS } from '../../src/nn/scorer-features.js';
 import { VERTEX_FEATURES } from '../../src/nn/network.js';
 import type { EliminationGame } from '../../src/rl/game.js';
 import { generalistFile, generalistShapedNetwork, greedyOrder } from '../../src/rl/generalist.js';
@@ -85,12 +85,11 @@ const otherCorpus = corpus.filter((g) => !wins(g, 'forward') && !wins(g, 'revers
 const t0 = performance.now();
 const seconds = () => Number(((performance.now() - t0) / 1000).toFixed(1));
 const net: ScorerNet = generalistShapedNetwork([...corpus, ...validation]);
-const POLICY_PARAMETERS = VERTEX_INPUTS * CONTEXT_INPUTS;
 
 function setPolicy(theta: Float64Array, scale = 1, value?: Float64Array): void {
   const w = new Float32Array(SCORER_PARAMETERS);
-  for (let i = 0; i < POLICY_PARAMETERS; i++) w[i] = theta[i] * scale;
-  if (value) w.set(value, POLICY_PARAMETERS);
+  for (let i = 0; i < SCORER_POLICY_PARAMETERS; i++) w[i] = theta[i] * scale;
+  if (value) w.set(value, SCORER_POLICY_PARAMETERS);
   net.setWeights([w]);
 }
 
@@ -148,15 +147,15 @@ function evaluate(iteration: number, theta: Float64Array): CurvePoint {
 }
 
 // 1. Evolution strategies on the greedy play. Start: logit = −log(1 + cost now / cost scale).
-const theta = new Float64Array(POLICY_PARAMETERS);
+const theta = new Float64Array(SCORER_POLICY_PARAMETERS);
 theta[0 * CONTEXT_INPUTS] = -1;
 // Under the step gates (contexts 8 and 9) start from the winning classic order itself: a large weight on
 // the first (input 12) or last (input 13) legal vertex in program order. ES keeps or undoes this.
 theta[12 * CONTEXT_INPUTS + 8] = 8;
 theta[13 * CONTEXT_INPUTS + 9] = 8;
 const rng = new Rng(settings.esSeed);
-const adamM = new Float64Array(POLICY_PARAMETERS);
-const adamV = new Float64Array(POLICY_PARAMETERS);
+const adamM = new Float64Array(SCORER_POLICY_PARAMETERS);
+const adamV = new Float64Array(SCORER_POLICY_PARAMETERS);
 const curve: CurvePoint[] = [evaluate(0, theta)];
 let best = { theta: Float64Array.from(theta), objective: curve[0].corpusObjective, iteration: 0 };
 process.stderr.write(`${corpus.length} corpus graphs; ${JSON.stringify(curve[0])}\n`);
@@ -173,7 +172,7 @@ for (let it = 1; it <= settings.iterations; it++) {
   const noises: Float64Array[] = [];
   const scores: number[] = [];
   for (let p = 0; p < settings.pairs; p++) {
-    const eps = Float64Array.from({ length: POLICY_PARAMETERS }, () => gaussian(rng));
+    const eps = Float64Array.from({ length: SCORER_POLICY_PARAMETERS }, () => gaussian(rng));
     for (const sign of [1, -1]) {
       const candidate = Float64Array.from(theta, (x, i) => x + sign * settings.sigma * eps[i]);
       noises.push(sign === 1 ? eps : Float64Array.from(eps, (x) => -x));
@@ -182,12 +181,12 @@ for (let it = 1; it <= settings.iterations; it++) {
   }
   // Centred ranks: lower penalty, higher weight; the gradient estimate points downhill.
   const ranks = centredRanks(scores);
-  const grad = new Float64Array(POLICY_PARAMETERS);
+  const grad = new Float64Array(SCORER_POLICY_PARAMETERS);
   noises.forEach((eps, k) => {
-    for (let i = 0; i < POLICY_PARAMETERS; i++)
+    for (let i = 0; i < SCORER_POLICY_PARAMETERS; i++)
       grad[i] += (ranks[k] * eps[i]) / (noises.length * settings.sigma);
   });
-  for (let i = 0; i < POLICY_PARAMETERS; i++) {
+  for (let i = 0; i < SCORER_POLICY_PARAMETERS; i++) {
     adamM[i] = 0.9 * adamM[i] + 0.1 * grad[i];
     adamV[i] = 0.999 * adamV[i] + 0.001 * grad[i] * grad[i];
     const mHat = adamM[i] / (1 - 0.9 ** it);

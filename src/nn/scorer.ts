@@ -24,8 +24,10 @@ import {
   type Prediction,
 } from './network.js';
 
+/** The policy's parameters W, which come first. */
+export const SCORER_POLICY_PARAMETERS = VERTEX_INPUTS * CONTEXT_INPUTS;
 /** The parameter count: W, then the value weights. */
-export const SCORER_PARAMETERS = VERTEX_INPUTS * CONTEXT_INPUTS + VALUE_INPUTS;
+export const SCORER_PARAMETERS = SCORER_POLICY_PARAMETERS + VALUE_INPUTS;
 
 /** A config for the scorer (the layer sizes of the other architectures do not apply and are 0). */
 export function scorerConfig(maxVertices: number, maxNodes: number, seed = 0): NetworkConfig {

@@ -10,8 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { VertexId } from '../graph/graph.js';
 import { CrosscountryError } from '../graph/errors.js';
 import type { PolicyValueNet } from '../nn/network.js';
-import { VALUE_INPUTS } from '../nn/scorer-features.js';
-import { SCORER_PARAMETERS, ScorerNet, scorerConfig } from '../nn/scorer.js';
+import { SCORER_PARAMETERS, SCORER_POLICY_PARAMETERS, ScorerNet, scorerConfig } from '../nn/scorer.js';
 import { decodeFloats, encodeFloats } from './agent.js';
 import type { EliminationGame } from './game.js';
 import { observe } from './observation.js';
@@ -39,14 +38,12 @@ export function generalistFile(
   net: PolicyValueNet,
   valueTransform: ValueTransformName,
   training: Readonly<Record<string, unknown>>,
-  searchScale?: number,
 ): GeneralistFile {
   return {
     format: 'crosscountry-generalist/3',
     architecture: 'scorer',
     valueTransform,
     weights: net.getWeights().map(encodeFloats),
-    ...(searchScale === undefined ? {} : { searchScale }),
     training,
   };
 }
@@ -89,7 +86,7 @@ export async function loadGeneralist(
     throw new CrosscountryError(`${String(path)}: expected ${SCORER_PARAMETERS} scorer parameters`);
   const scale = searchScale ?? file.searchScale ?? 1;
   if (!(scale > 0)) throw new CrosscountryError(`${String(path)}: searchScale must be positive`);
-  for (let i = 0; i < SCORER_PARAMETERS - VALUE_INPUTS; i++) weights[0][i] *= scale;
+  for (let i = 0; i < SCORER_POLICY_PARAMETERS; i++) weights[0][i] *= scale;
   net.setWeights(weights);
   return { net, valueTransform: file.valueTransform };
 }
